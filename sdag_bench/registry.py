@@ -1,0 +1,69 @@
+"""Registries of sdag_bench: children of mmdet's / mmengine's, scope ``sdag_bench``.
+
+Components registered here are found by configs with ``default_scope='sdag_bench'``; anything
+not found here (e.g. ``RetinaNet``, ``LoadImageFromFile``) falls back to mmdet and mmengine.
+"""
+import datetime
+import importlib
+import pkgutil
+import warnings
+
+from mmdet.registry import DATASETS as MMDET_DATASETS
+from mmdet.registry import HOOKS as MMDET_HOOKS
+from mmdet.registry import METRICS as MMDET_METRICS
+from mmdet.registry import MODELS as MMDET_MODELS
+from mmdet.registry import TRANSFORMS as MMDET_TRANSFORMS
+from mmengine.registry import Registry
+
+MODELS = Registry(
+    'model',
+    parent=MMDET_MODELS,
+    locations=[
+        'sdag_bench.enhancers', 'sdag_bench.models', 'sdag_bench.losses', 'sdag_bench.sdag',
+        'sdag_bench.preprocessors', 'sdag_bench.detectors'
+    ])
+DATASETS = Registry('dataset', parent=MMDET_DATASETS, locations=['sdag_bench.datasets'])
+TRANSFORMS = Registry(
+    'transform', parent=MMDET_TRANSFORMS, locations=['sdag_bench.transforms', 'sdag_bench.sdag'])
+METRICS = Registry('metric', parent=MMDET_METRICS, locations=['sdag_bench.metrics'])
+HOOKS = Registry('hook', parent=MMDET_HOOKS, locations=['sdag_bench.hooks'])
+
+#: Enhancers are MODELS too; this alias makes the intent of ``ENHANCERS.build`` explicit.
+ENHANCERS = MODELS
+
+_SUBPACKAGES = ('enhancers', 'models', 'losses', 'sdag', 'preprocessors', 'detectors', 'datasets',
+                'transforms', 'metrics', 'hooks', 'benchmark')
+
+
+def register_all_modules(init_default_scope: bool = True) -> None:
+    """Import all sdag_bench (and mmdet) modules so their components are registered.
+
+    Args:
+        init_default_scope (bool): Whether to make ``sdag_bench`` the current default scope.
+            Defaults to True.
+    """
+    from mmdet.utils import register_all_modules as register_mmdet
+    register_mmdet(init_default_scope=False)
+    for name in _SUBPACKAGES:
+        full_name = f'sdag_bench.{name}'
+        try:
+            package = importlib.import_module(full_name)
+        except ModuleNotFoundError as err:
+            if err.name == full_name:
+                continue  # subpackage not present in this build
+            raise
+        for module in pkgutil.walk_packages(package.__path__, prefix=f'{full_name}.'):
+            importlib.import_module(module.name)
+    if init_default_scope:
+        from mmengine.registry import DefaultScope
+        never_created = DefaultScope.get_current_instance() is None or \
+            not DefaultScope.check_instance_created('sdag_bench')
+        if never_created:
+            DefaultScope.get_instance('sdag_bench', scope_name='sdag_bench')
+            return
+        current = DefaultScope.get_current_instance()
+        if current.scope_name != 'sdag_bench':
+            warnings.warn(f'The current default scope "{current.scope_name}" is not '
+                          '"sdag_bench"; register_all_modules switches to a new instance.')
+            name = f'sdag_bench-{datetime.datetime.now()}'
+            DefaultScope.get_instance(name, scope_name='sdag_bench')
