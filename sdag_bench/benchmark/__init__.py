@@ -1,0 +1,1 @@
+"""The benchmark harness: cells, results store, leaderboards, plots."""

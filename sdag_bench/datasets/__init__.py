@@ -1,0 +1,1 @@
+"""Datasets: demo set, ExDark, DARK FACE, image folders."""

@@ -1,0 +1,1 @@
+"""Detector wrappers (label maps, face detectors)."""

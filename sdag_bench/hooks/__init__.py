@@ -1,0 +1,1 @@
+"""Training hooks (SDAG guidance, sample dumps)."""

@@ -1,0 +1,1 @@
+"""Unsupervised enhancement losses and the SDAG guidance loss."""

@@ -1,0 +1,1 @@
+"""mmengine models wrapping enhancers (UnsupervisedEnhancerModel)."""

@@ -1,0 +1,1 @@
+"""Data preprocessors that put an enhancer in front of any mmdet detector."""

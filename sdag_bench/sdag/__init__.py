@@ -1,0 +1,1 @@
+"""SDAG: semantic degradation-aware guidance network, degradations, pretraining."""

@@ -1,0 +1,1 @@
+"""Data transforms (LowLightDegrade, robust image loading)."""
