@@ -4,10 +4,19 @@ import os
 import random
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from sdag_bench.datasets.image_io import IMAGE_EXTENSIONS
 from .report import ConversionReport
+
+
+#: A progress wrapper: takes an iterable (and ``total=``/``desc=``), yields the same items.
+Progress = Callable[..., Iterable]
+
+
+def no_progress(iterable: Iterable, **kwargs) -> Iterable:
+    """The default :data:`Progress`: no display."""
+    return iterable
 
 
 @dataclass

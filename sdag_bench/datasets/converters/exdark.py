@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from sdag_bench.datasets.image_io import ImageReadError, read_image_size
-from .common import ImageRecord, check_box, index_images, ratio_split, write_subsets
+from .common import (ImageRecord, Progress, check_box, index_images, no_progress, ratio_split,
+                     write_subsets)
 from .report import ConversionReport
 
 #: ExDark classes in the dataset's own order (imageclasslist class ids 1..12, YOLO ids 0..11).
@@ -214,7 +215,8 @@ def finish(records: List[ImageRecord], report: ConversionReport, out_dir: os.Pat
 def convert_exdark(annotations: os.PathLike, images: os.PathLike, out_dir: os.PathLike,
                    split: str = 'official', seed: int = 0,
                    image_list: Optional[os.PathLike] = None,
-                   strict: bool = False) -> Tuple[Dict[str, Path], ConversionReport]:
+                   strict: bool = False,
+                   progress: Progress = no_progress) -> Tuple[Dict[str, Path], ConversionReport]:
     """Convert the raw ExDark tree (bbGt files) to COCO json files.
 
     Args:
@@ -225,6 +227,7 @@ def convert_exdark(annotations: os.PathLike, images: os.PathLike, out_dir: os.Pa
         seed (int): Seed of the ``8020`` split. Defaults to 0.
         image_list (PathLike, optional): ``imageclasslist.txt`` (needed by ``official``).
         strict (bool): Refuse any defect instead of fixing it. Defaults to False.
+        progress (Progress): Progress display, e.g. ``tqdm``. Defaults to none.
 
     Returns:
         tuple[dict[str, Path], ConversionReport]: Written files and the report.
@@ -233,7 +236,8 @@ def convert_exdark(annotations: os.PathLike, images: os.PathLike, out_dir: os.Pa
     index = index_images(images, report)
     list_entries = read_image_class_list(image_list, report) if image_list else None
     records, annotated = [], set()
-    for ann_path in sorted(Path(annotations).rglob('*.txt')):
+    ann_paths = sorted(Path(annotations).rglob('*.txt'))
+    for ann_path in progress(ann_paths, total=len(ann_paths), desc='bbGt files'):
         ann_file = ann_path.relative_to(annotations).as_posix()
         image_name = ann_path.name[:-len('.txt')]
         stem = Path(image_name).stem.lower()

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Dict, Iterator, List, Optional, Tuple
 
 from sdag_bench.datasets.image_io import ImageReadError, read_image_size
-from .common import index_images
+from .common import Progress, index_images, no_progress
 from .exdark import (EXDARK_CLASSES, finish, list_extra, make_record,
                      read_image_class_list)
 from .image_sizes import SizeEntry, load_size_table, read_ultralytics_cache
@@ -86,7 +86,8 @@ def convert_exdark_yolo(labels: os.PathLike, out_dir: os.PathLike, split: str = 
                         seed: int = 0, image_list: Optional[os.PathLike] = None,
                         images: Optional[os.PathLike] = None,
                         sizes: Optional[os.PathLike] = None, use_cache: bool = True,
-                        strict: bool = False) -> Tuple[Dict[str, Path], ConversionReport]:
+                        strict: bool = False,
+                        progress: Progress = no_progress) -> Tuple[Dict[str, Path], ConversionReport]:
     """Convert a YOLO-form ExDark label tree to COCO json files.
 
     Args:
@@ -102,6 +103,7 @@ def convert_exdark_yolo(labels: os.PathLike, out_dir: os.PathLike, split: str = 
         use_cache (bool): Take sizes from ``labels/<subset>.cache`` when present. Defaults to
             True.
         strict (bool): Refuse any defect instead of fixing it. Defaults to False.
+        progress (Progress): Progress display, e.g. ``tqdm``. Defaults to none.
 
     Returns:
         tuple[dict[str, Path], ConversionReport]: Written files and the report.
@@ -119,7 +121,8 @@ def convert_exdark_yolo(labels: os.PathLike, out_dir: os.PathLike, split: str = 
         else:
             labels_found.append((name, _LABEL_RE.search(name).group(1), data))
     records, folder_subsets = [], {}
-    for member, subset, data in labels_found:
+    for member, subset, data in progress(labels_found, total=len(labels_found),
+                                         desc='label files'):
         stem = Path(member).stem
         key = stem.lower()
         if key in folder_subsets:

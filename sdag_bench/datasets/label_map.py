@@ -1,0 +1,156 @@
+"""Label maps for frozen detectors: read a COCO detector's predictions as ExDark classes.
+
+Two ways to use it, both from the same table :data:`COCO_TO_EXDARK`:
+
+* as a function on predictions: ``remap_data_samples(samples, build_index_map(coco, exdark))``;
+* as a registered wrapper around any mmdet detector config, e.g. in a benchmark config::
+
+      model = dict(type='LabelMappedDetector',
+                   detector=dict(type='RetinaNet', ...,  # num_classes=80, COCO-trained
+                                 init_cfg=dict(type='Pretrained', checkpoint='coco.pth')),
+                   label_map='coco_to_exdark')
+
+Predictions of unmapped source classes (e.g. COCO ``traffic light``) are dropped; the remaining
+labels are renumbered into the target class order. Nothing is retrained: ``mode='loss'`` is
+refused.
+"""
+from typing import Dict, List, Optional, Sequence, Union
+
+import torch
+from mmdet.datasets import CocoDataset
+from mmdet.structures import DetDataSample
+from mmengine.model import BaseModel
+from mmengine.structures import InstanceData
+from torch import nn
+
+from sdag_bench.datasets.converters.exdark import EXDARK_CLASSES
+from sdag_bench.registry import MODELS
+
+#: COCO class name -> ExDark class name (the 12 classes ExDark shares with COCO).
+COCO_TO_EXDARK: Dict[str, str] = {
+    'bicycle': 'Bicycle', 'boat': 'Boat', 'bottle': 'Bottle', 'bus': 'Bus', 'car': 'Car',
+    'cat': 'Cat', 'chair': 'Chair', 'cup': 'Cup', 'dog': 'Dog', 'motorcycle': 'Motorbike',
+    'person': 'People', 'dining table': 'Table',
+}
+
+COCO_CLASSES = tuple(CocoDataset.METAINFO['classes'])
+
+#: Named label maps: name -> (name map, default source classes, default target classes).
+LABEL_MAPS = {'coco_to_exdark': (COCO_TO_EXDARK, COCO_CLASSES, EXDARK_CLASSES)}
+
+
+def build_index_map(source_classes: Sequence[str], target_classes: Sequence[str],
+                    name_map: Optional[Dict[str, str]] = None) -> torch.Tensor:
+    """Turn a class-name map into a label-index lookup table.
+
+    Args:
+        source_classes (Sequence[str]): The detector's classes, in its label order.
+        target_classes (Sequence[str]): The dataset's classes, in its label order.
+        name_map (dict[str, str], optional): Source name -> target name. Defaults to
+            :data:`COCO_TO_EXDARK`.
+
+    Returns:
+        torch.Tensor: ``long`` tensor of ``len(source_classes)``; target label, or -1 to drop.
+
+    Raises:
+        ValueError: When the map names a class missing from either list.
+    """
+    name_map = COCO_TO_EXDARK if name_map is None else name_map
+    missing = [s for s in name_map if s not in source_classes]
+    missing += [t for t in name_map.values() if t not in target_classes]
+    if missing:
+        raise ValueError(f'label map names classes not in the class lists: {missing}')
+    index = torch.full((len(source_classes), ), -1, dtype=torch.long)
+    for source, target in name_map.items():
+        index[list(source_classes).index(source)] = list(target_classes).index(target)
+    return index
+
+
+def remap_instances(instances: InstanceData, index_map: torch.Tensor) -> InstanceData:
+    """Relabel predicted instances and drop those of unmapped classes.
+
+    Args:
+        instances (InstanceData): With ``labels`` (and ``bboxes``, ``scores``, ...).
+        index_map (torch.Tensor): From :func:`build_index_map`.
+
+    Returns:
+        InstanceData: A new object with only mapped instances, labels in the target order.
+    """
+    new_labels = index_map.to(instances.labels.device)[instances.labels]
+    keep = new_labels >= 0
+    remapped = instances[keep]
+    remapped.labels = new_labels[keep]
+    return remapped
+
+
+def remap_data_samples(samples: List[DetDataSample],
+                       index_map: torch.Tensor) -> List[DetDataSample]:
+    """Apply :func:`remap_instances` to every sample's ``pred_instances`` (in place).
+
+    Returns:
+        list[DetDataSample]: The same samples.
+    """
+    for sample in samples:
+        if 'pred_instances' in sample:
+            sample.pred_instances = remap_instances(sample.pred_instances, index_map)
+    return samples
+
+
+@MODELS.register_module()
+class LabelMappedDetector(BaseModel):
+    """A frozen detector whose predictions are read through a label map.
+
+    ``val_step``/``test_step`` run the wrapped detector's own step (its data preprocessor
+    included) and remap the results; ``forward(mode='predict')`` does the same on
+    preprocessed inputs; ``mode='tensor'`` is passed through.
+
+    Args:
+        detector (dict | nn.Module): The detector (config or module).
+        label_map (str | dict): A name in :data:`LABEL_MAPS` or a source -> target name map.
+            Defaults to ``'coco_to_exdark'``.
+        source_classes (Sequence[str], optional): The detector's classes. Defaults to the
+            named map's (COCO's 80).
+        target_classes (Sequence[str], optional): The dataset's classes. Defaults to the named
+            map's (ExDark's 12).
+    """
+
+    def __init__(self,
+                 detector: Union[dict, nn.Module],
+                 label_map: Union[str, Dict[str, str]] = 'coco_to_exdark',
+                 source_classes: Optional[Sequence[str]] = None,
+                 target_classes: Optional[Sequence[str]] = None,
+                 init_cfg: Optional[dict] = None) -> None:
+        super().__init__(init_cfg=init_cfg)
+        self.detector = MODELS.build(detector) if isinstance(detector, dict) else detector
+        if isinstance(label_map, str):
+            if label_map not in LABEL_MAPS:
+                raise KeyError(f'unknown label map "{label_map}"; known: {sorted(LABEL_MAPS)}')
+            name_map, default_source, default_target = LABEL_MAPS[label_map]
+        else:
+            name_map, default_source, default_target = dict(label_map), None, None
+        source_classes = source_classes or default_source
+        target_classes = target_classes or default_target
+        if source_classes is None or target_classes is None:
+            raise ValueError('a custom label map needs source_classes and target_classes')
+        self.source_classes = tuple(source_classes)
+        self.target_classes = tuple(target_classes)
+        self.register_buffer('index_map',
+                             build_index_map(self.source_classes, self.target_classes, name_map),
+                             persistent=False)
+
+    def forward(self, inputs: torch.Tensor, data_samples=None, mode: str = 'tensor'):
+        """Run the wrapped detector; remap in ``'predict'`` mode; refuse ``'loss'``."""
+        if mode == 'loss':
+            raise RuntimeError('LabelMappedDetector wraps a frozen detector: no training')
+        outputs = self.detector(inputs, data_samples, mode=mode)
+        if mode == 'predict':
+            outputs = remap_data_samples(outputs, self.index_map)
+        return outputs
+
+    def val_step(self, data: Union[dict, tuple, list]) -> list:
+        """The wrapped detector's ``val_step``, remapped."""
+        return remap_data_samples(self.detector.val_step(data), self.index_map)
+
+    def test_step(self, data: Union[dict, tuple, list]) -> list:
+        """The wrapped detector's ``test_step``, remapped."""
+        return remap_data_samples(self.detector.test_step(data), self.index_map)
