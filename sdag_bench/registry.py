@@ -8,25 +8,42 @@ import importlib
 import pkgutil
 import warnings
 
-from mmdet.registry import DATASETS as MMDET_DATASETS
-from mmdet.registry import HOOKS as MMDET_HOOKS
-from mmdet.registry import METRICS as MMDET_METRICS
-from mmdet.registry import MODELS as MMDET_MODELS
-from mmdet.registry import TRANSFORMS as MMDET_TRANSFORMS
+from mmdet import registry as mmdet_registry
 from mmengine.registry import Registry
 
 MODELS = Registry(
     'model',
-    parent=MMDET_MODELS,
+    parent=mmdet_registry.MODELS,
     locations=[
         'sdag_bench.enhancers', 'sdag_bench.models', 'sdag_bench.losses', 'sdag_bench.sdag',
         'sdag_bench.preprocessors', 'sdag_bench.detectors'
     ])
-DATASETS = Registry('dataset', parent=MMDET_DATASETS, locations=['sdag_bench.datasets'])
+DATASETS = Registry(
+    'dataset', parent=mmdet_registry.DATASETS, locations=['sdag_bench.datasets'])
 TRANSFORMS = Registry(
-    'transform', parent=MMDET_TRANSFORMS, locations=['sdag_bench.transforms', 'sdag_bench.sdag'])
-METRICS = Registry('metric', parent=MMDET_METRICS, locations=['sdag_bench.metrics'])
-HOOKS = Registry('hook', parent=MMDET_HOOKS, locations=['sdag_bench.hooks'])
+    'transform', parent=mmdet_registry.TRANSFORMS,
+    locations=['sdag_bench.transforms', 'sdag_bench.sdag'])
+METRICS = Registry('metric', parent=mmdet_registry.METRICS, locations=['sdag_bench.metrics'])
+HOOKS = Registry('hook', parent=mmdet_registry.HOOKS, locations=['sdag_bench.hooks'])
+
+# The other registries get a (so far empty) child too, so that a config with
+# ``default_scope='sdag_bench'`` still finds mmdet's samplers, loops, visualizers, ...
+RUNNERS = Registry('runner', parent=mmdet_registry.RUNNERS)
+RUNNER_CONSTRUCTORS = Registry('runner constructor', parent=mmdet_registry.RUNNER_CONSTRUCTORS)
+LOOPS = Registry('loop', parent=mmdet_registry.LOOPS)
+DATA_SAMPLERS = Registry('data sampler', parent=mmdet_registry.DATA_SAMPLERS)
+MODEL_WRAPPERS = Registry('model_wrapper', parent=mmdet_registry.MODEL_WRAPPERS)
+WEIGHT_INITIALIZERS = Registry('weight initializer', parent=mmdet_registry.WEIGHT_INITIALIZERS)
+OPTIMIZERS = Registry('optimizer', parent=mmdet_registry.OPTIMIZERS)
+OPTIM_WRAPPERS = Registry('optim_wrapper', parent=mmdet_registry.OPTIM_WRAPPERS)
+OPTIM_WRAPPER_CONSTRUCTORS = Registry(
+    'optimizer wrapper constructor', parent=mmdet_registry.OPTIM_WRAPPER_CONSTRUCTORS)
+PARAM_SCHEDULERS = Registry('parameter scheduler', parent=mmdet_registry.PARAM_SCHEDULERS)
+EVALUATOR = Registry('evaluator', parent=mmdet_registry.EVALUATOR)
+TASK_UTILS = Registry('task util', parent=mmdet_registry.TASK_UTILS)
+VISUALIZERS = Registry('visualizer', parent=mmdet_registry.VISUALIZERS)
+VISBACKENDS = Registry('vis_backend', parent=mmdet_registry.VISBACKENDS)
+LOG_PROCESSORS = Registry('log_processor', parent=mmdet_registry.LOG_PROCESSORS)
 
 #: Enhancers are MODELS too; this alias makes the intent of ``ENHANCERS.build`` explicit.
 ENHANCERS = MODELS

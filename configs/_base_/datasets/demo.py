@@ -1,0 +1,73 @@
+# The embedded demo set (generated on first use into data/demo). Detectors train on the
+# normal-light split; the benchmark tests on the dark split with the normal-light references.
+dataset_type = 'DemoShapesDataset'
+data_root = 'data/demo/'
+image_scale = (192, 192)  # the generated size: Resize is a no-op that records scale_factor
+
+train_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='LoadAnnotations', with_bbox=True),
+    dict(type='Resize', scale=image_scale, keep_ratio=True),
+    dict(type='RandomFlip', prob=0.5),
+    dict(type='PackDetInputs'),
+]
+test_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='Resize', scale=image_scale, keep_ratio=True),  # identity; sets scale_factor
+    dict(type='LoadAnnotations', with_bbox=True),
+    dict(type='PackDetInputs',
+         meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape', 'scale_factor', 'ref_path')),
+]
+
+train_dataloader = dict(
+    batch_size=16,
+    num_workers=0,
+    persistent_workers=False,
+    sampler=dict(type='DefaultSampler', shuffle=True),
+    batch_sampler=dict(type='AspectRatioBatchSampler'),
+    dataset=dict(
+        type=dataset_type,
+        data_root=data_root,
+        ann_file='annotations/train.json',
+        data_prefix=dict(img='normal/train/'),
+        filter_cfg=dict(filter_empty_gt=True, min_size=4),
+        pipeline=train_pipeline))
+val_dataloader = dict(
+    batch_size=16,
+    num_workers=0,
+    persistent_workers=False,
+    drop_last=False,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(
+        type=dataset_type,
+        data_root=data_root,
+        ann_file='annotations/val.json',
+        data_prefix=dict(img='normal/val/'),
+        test_mode=True,
+        pipeline=test_pipeline))
+# The benchmark's default: dark test images, normal-light references for PSNR/SSIM.
+test_dataloader = dict(
+    batch_size=16,
+    num_workers=0,
+    persistent_workers=False,
+    drop_last=False,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(
+        type=dataset_type,
+        data_root=data_root,
+        ann_file='annotations/test.json',
+        data_prefix=dict(img='dark/test/'),
+        ref_prefix='normal/test/',
+        test_mode=True,
+        pipeline=test_pipeline))
+
+val_evaluator = [
+    dict(type='VOCMetric', metric='mAP', iou_thrs=[0.5], eval_mode='area', prefix='voc'),
+    dict(type='CocoMetric', metric='bbox', ann_file=data_root + 'annotations/val.json',
+         format_only=False, prefix='coco'),
+]
+test_evaluator = [
+    dict(type='VOCMetric', metric='mAP', iou_thrs=[0.5], eval_mode='area', prefix='voc'),
+    dict(type='CocoMetric', metric='bbox', ann_file=data_root + 'annotations/test.json',
+         format_only=False, classwise=True, prefix='coco'),
+]

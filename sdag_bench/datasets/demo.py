@@ -1,0 +1,139 @@
+"""The embedded demo set: generated on first use, cached, nothing downloaded.
+
+Layout under the root (default ``data/demo``)::
+
+    normal/{train,val,test}/NNNNN.png   normal-light scenes (references)
+    dark/{train,val,test}/NNNNN.png     their low-light counterparts (LowLightDegrade)
+    annotations/{train,val,test}.json   COCO boxes (shared by both versions) + degradation params
+    spec.json                           what was generated; a different spec regenerates
+"""
+import json
+import os
+import os.path as osp
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Dict, List, Optional, Union
+
+import cv2
+from mmdet.datasets import CocoDataset
+
+from sdag_bench.registry import DATASETS
+from sdag_bench.transforms.low_light import low_light_degrade
+from .demo_scenes import DEMO_CLASSES, DEMO_PALETTE, render_scene
+
+DEFAULT_DEMO_ROOT = 'data/demo'
+#: Changing anything here changes the data, so it is part of the cache key.
+DEMO_SPEC: Dict = dict(
+    version=1,
+    image_size=192,
+    max_objects=5,
+    splits=dict(train=dict(num=800, seed=1000), val=dict(num=100, seed=2000),
+                test=dict(num=200, seed=3000)),
+    low_light=dict(ranges=None, bits=8),
+)
+
+
+def _demo_root(root: Optional[Union[str, Path]]) -> Path:
+    return Path(root or os.environ.get('SDAG_DEMO_ROOT', DEFAULT_DEMO_ROOT))
+
+
+def _write_split(out: Path, split: str, num: int, seed: int, spec: Dict) -> None:
+    images: List[Dict] = []
+    annotations: List[Dict] = []
+    for sub in ('normal', 'dark'):
+        (out / sub / split).mkdir(parents=True, exist_ok=True)
+    for idx in range(num):
+        scene_seed = seed + idx
+        rgb, objects = render_scene(scene_seed, spec['image_size'], spec['max_objects'])
+        dark, params = low_light_degrade(
+            rgb, seed=scene_seed + 7_000_000, ranges=spec['low_light']['ranges'],
+            bits=spec['low_light']['bits'])
+        name = f'{idx:05d}.png'
+        cv2.imwrite(str(out / 'normal' / split / name), rgb[..., ::-1])
+        cv2.imwrite(str(out / 'dark' / split / name), dark[..., ::-1])
+        image_id = idx + 1
+        images.append(dict(id=image_id, file_name=name, width=rgb.shape[1], height=rgb.shape[0],
+                           scene_seed=scene_seed, low_light_params=params))
+        for obj in objects:
+            x, y, w, h = obj['bbox']
+            annotations.append(dict(id=len(annotations) + 1, image_id=image_id,
+                                    category_id=obj['label'] + 1, bbox=[x, y, w, h],
+                                    area=w * h, iscrowd=0))
+    coco = dict(info=dict(description='sdag_bench demo shapes', split=split, spec=spec),
+                images=images, annotations=annotations,
+                categories=[dict(id=i + 1, name=n) for i, n in enumerate(DEMO_CLASSES)])
+    with open(out / 'annotations' / f'{split}.json', 'w') as f:
+        json.dump(coco, f)
+
+
+def ensure_demo_set(root: Optional[Union[str, Path]] = None, force: bool = False,
+                    spec: Optional[Dict] = None, progress: bool = True) -> Path:
+    """Generate the demo set if it is missing or stale, and return its root.
+
+    Generation goes to a temporary folder that is renamed into place when complete, so an
+    interrupted run never leaves a half-written set behind.
+
+    Args:
+        root (str | Path, optional): Where the set lives. Defaults to ``$SDAG_DEMO_ROOT`` or
+            ``data/demo`` (relative to the working directory, like the configs).
+        force (bool): Regenerate even if a matching set exists. Defaults to False.
+        spec (dict, optional): Generation spec. Defaults to :data:`DEMO_SPEC`.
+        progress (bool): Print a line while generating. Defaults to True.
+
+    Returns:
+        Path: The demo root.
+    """
+    spec = spec or DEMO_SPEC
+    root = _demo_root(root)
+    spec_file = root / 'spec.json'
+    if not force and spec_file.is_file():
+        with open(spec_file) as f:
+            if json.load(f) == json.loads(json.dumps(spec)):
+                return root
+    if progress:
+        total = sum(s['num'] for s in spec['splits'].values())
+        print(f'[sdag_bench] generating the demo set ({total} scenes) in {root} ...')
+    root.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix='.demo-tmp-', dir=root.parent))
+    try:
+        (tmp / 'annotations').mkdir()
+        for split, cfg in spec['splits'].items():
+            _write_split(tmp, split, cfg['num'], cfg['seed'], spec)
+        with open(tmp / 'spec.json', 'w') as f:
+            json.dump(spec, f, indent=1)
+        if root.exists():
+            shutil.rmtree(root)
+        os.replace(tmp, root)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    return root
+
+
+@DATASETS.register_module()
+class DemoShapesDataset(CocoDataset):
+    """The demo detection set (COCO json in), optionally pointing at normal-light references.
+
+    Args:
+        ref_prefix (str, optional): Folder (relative to ``data_root``) of the normal-light
+            reference of each image; its path is stored as ``ref_path`` in the data info.
+        generate (bool): Generate the demo set at ``data_root`` if missing. Defaults to True.
+        **kwargs: Passed to :class:`mmdet.datasets.CocoDataset`.
+    """
+
+    METAINFO = dict(classes=DEMO_CLASSES, palette=DEMO_PALETTE)
+
+    def __init__(self, *args, ref_prefix: Optional[str] = None, generate: bool = True,
+                 **kwargs) -> None:
+        self.ref_prefix = ref_prefix
+        if generate and kwargs.get('data_root'):
+            ensure_demo_set(kwargs['data_root'])
+        super().__init__(*args, **kwargs)
+
+    def parse_data_info(self, raw_data_info: dict) -> Union[dict, List[dict]]:
+        info = super().parse_data_info(raw_data_info)
+        if self.ref_prefix is not None:
+            info['ref_path'] = osp.join(self.data_root, self.ref_prefix,
+                                        raw_data_info['raw_img_info']['file_name'])
+        return info
