@@ -19,6 +19,7 @@ from typing import Dict, List, Optional, Sequence, Union
 import torch
 from mmdet.datasets import CocoDataset
 from mmdet.structures import DetDataSample
+from mmengine.config import ConfigDict
 from mmengine.model import BaseModel
 from mmengine.structures import InstanceData
 from torch import nn
@@ -121,7 +122,9 @@ class LabelMappedDetector(BaseModel):
                  target_classes: Optional[Sequence[str]] = None,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
-        self.detector = MODELS.build(detector) if isinstance(detector, dict) else detector
+        if isinstance(detector, dict):  # mmdet heads read test_cfg by attribute
+            detector = MODELS.build(ConfigDict(detector))
+        self.detector = detector
         if isinstance(label_map, str):
             if label_map not in LABEL_MAPS:
                 raise KeyError(f'unknown label map "{label_map}"; known: {sorted(LABEL_MAPS)}')
