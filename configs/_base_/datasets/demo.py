@@ -62,12 +62,12 @@ test_dataloader = dict(
         pipeline=test_pipeline))
 
 val_evaluator = [
-    dict(type='VOCMetric', metric='mAP', iou_thrs=[0.5], eval_mode='area', prefix='voc'),
+    dict(type='ClasswiseVOCMetric', iou_thrs=[0.5], eval_mode='area', prefix='voc'),
     dict(type='CocoMetric', metric='bbox', ann_file=data_root + 'annotations/val.json',
          format_only=False, prefix='coco'),
 ]
 test_evaluator = [
-    dict(type='VOCMetric', metric='mAP', iou_thrs=[0.5], eval_mode='area', prefix='voc'),
+    dict(type='ClasswiseVOCMetric', iou_thrs=[0.5], eval_mode='area', prefix='voc'),
     dict(type='CocoMetric', metric='bbox', ann_file=data_root + 'annotations/test.json',
          format_only=False, classwise=True, prefix='coco'),
 ]

@@ -1,0 +1,178 @@
+"""Evaluate one benchmark cell: enhancer -> frozen detector -> AP (+ quality metrics)."""
+import contextlib
+import copy
+import io
+import math
+import platform
+import time
+from typing import Any, Dict, List, Optional
+
+import torch
+from mmengine.config import Config, ConfigDict
+from mmengine.dist import get_rank, is_main_process
+from mmengine.evaluator import Evaluator
+from mmengine.runner import Runner
+from tqdm import tqdm
+
+from sdag_bench.checkpoint import CheckpointError, extract_state_dict, load_checkpoint_file
+from sdag_bench.enhancers.builder import build_enhancer_from_config
+from sdag_bench.preprocessors.enhanced_det_data_preprocessor import NONFINITE_KEY
+from sdag_bench.registry import MODELS
+from .cells import CellSpec
+
+_ENHANCER_PREFIX = 'data_preprocessor.enhancer.'
+
+
+def build_frozen_detector(config: str, checkpoint: Optional[str],
+                          device: str = 'cpu') -> torch.nn.Module:
+    """Build the ``model`` of a detector config with an ``EnhancedDetDataPreprocessor``.
+
+    The detector's own preprocessing arguments (mean, std, bgr_to_rgb, padding) are kept; only
+    the type is swapped, so any mmdet detector using ``DetDataPreprocessor`` takes an enhancer.
+
+    Args:
+        config (str): Config file whose ``model`` is an mmdet detector.
+        checkpoint (str, optional): Plain state dict (loaded with ``weights_only=True``,
+            strictly). None keeps random weights (tests only).
+        device (str): Device. Defaults to 'cpu'.
+
+    Returns:
+        nn.Module: The detector in eval mode with no gradients.
+    """
+    model_cfg = copy.deepcopy(Config.fromfile(config).model)
+    preprocessor = model_cfg.get('data_preprocessor') or ConfigDict(type='DetDataPreprocessor')
+    if preprocessor['type'] not in ('DetDataPreprocessor', 'EnhancedDetDataPreprocessor',
+                                    'mmdet.DetDataPreprocessor'):
+        raise ValueError(f'{config}: the detector uses {preprocessor["type"]}; the benchmark '
+                         'can put an enhancer only in front of DetDataPreprocessor')
+    preprocessor['type'] = 'EnhancedDetDataPreprocessor'
+    model_cfg['data_preprocessor'] = preprocessor
+    model_cfg.setdefault('_scope_', 'sdag_bench')
+    detector = MODELS.build(model_cfg)
+    if checkpoint:
+        state = extract_state_dict(load_checkpoint_file(checkpoint), checkpoint)
+        own = {k for k in detector.state_dict() if not k.startswith(_ENHANCER_PREFIX)}
+        missing, unexpected = sorted(own - set(state)), sorted(set(state) - own)
+        if missing or unexpected:
+            raise CheckpointError(
+                f'checkpoint {checkpoint} does not fit the detector of {config}: '
+                f'missing keys {missing[:8]}, unexpected keys {unexpected[:8]}')
+        detector.load_state_dict(state, strict=False)
+    return detector.to(device).eval().requires_grad_(False)
+
+
+def build_test_dataloader(dataset_config: str, overrides: Optional[Dict[str, Any]] = None,
+                          batch_size: Optional[int] = None, seed: int = 0):
+    """Build the ``test_dataloader`` of a dataset config (distributed-aware)."""
+    cfg = Config.fromfile(dataset_config)
+    loader_cfg = copy.deepcopy(cfg.test_dataloader)
+    if overrides:
+        loader_cfg['dataset'] = Config(loader_cfg['dataset'])
+        loader_cfg['dataset'].merge_from_dict(overrides)
+        loader_cfg['dataset'] = dict(loader_cfg['dataset'].to_dict())
+    if batch_size:
+        loader_cfg['batch_size'] = batch_size
+    loader_cfg['dataset'].setdefault('_scope_', 'sdag_bench')
+    return Runner.build_dataloader(loader_cfg, seed=seed), cfg
+
+
+def _versions() -> Dict[str, str]:
+    import mmcv
+    import mmdet
+    import mmengine
+
+    import sdag_bench
+    return dict(torch=torch.__version__, mmcv=mmcv.__version__, mmdet=mmdet.__version__,
+                mmengine=mmengine.__version__, sdag_bench=sdag_bench.__version__,
+                python=platform.python_version())
+
+
+def evaluate_cell(cell: CellSpec,
+                  device: str = 'cpu',
+                  batch_size: Optional[int] = None,
+                  extra_metrics: Optional[List[dict]] = None,
+                  seed: int = 0,
+                  progress: bool = True) -> Dict[str, Any]:
+    """Run one cell and return its result record (not yet stored).
+
+    Args:
+        cell (CellSpec): What to evaluate.
+        device (str): 'cpu' or 'cuda'. Defaults to 'cpu'.
+        batch_size (int, optional): Overrides the dataset config's batch size.
+        extra_metrics (list[dict], optional): More metric configs (e.g. image quality) fed
+            with the same outputs as the dataset's own evaluator.
+        seed (int): Seed of the data loader. Defaults to 0.
+        progress (bool): Show a progress bar on the main process. Defaults to True.
+
+    Returns:
+        dict: ``metrics`` (flat name -> float), ``num_images``, ``nonfinite_images``,
+        ``wall_time_s``, ``versions``, ``device``, ``seed``, ``split`` and the cell description.
+    """
+    start = time.perf_counter()
+    torch.manual_seed(seed)
+    dataloader, data_cfg = build_test_dataloader(cell.dataset.config,
+                                                 cell.enhancer.dataset_overrides, batch_size,
+                                                 seed)
+    metric_cfgs = data_cfg.test_evaluator
+    metric_cfgs = list(metric_cfgs) if isinstance(metric_cfgs, (list, tuple)) else [metric_cfgs]
+    evaluator = Evaluator(copy.deepcopy(metric_cfgs) + list(extra_metrics or []))
+    evaluator.dataset_meta = dataloader.dataset.metainfo
+
+    detector = build_frozen_detector(cell.detector.config, cell.detector.checkpoint, device)
+    enhancer = build_enhancer_from_config(cell.enhancer.config, cell.enhancer.checkpoint, device)
+    detector.data_preprocessor.set_enhancer(enhancer)
+
+    nonfinite_images = 0
+    bar = tqdm(total=len(dataloader.dataset), desc=cell.name, unit='img', leave=False,
+               disable=not (progress and is_main_process()))
+    with torch.inference_mode():
+        for data_batch in dataloader:
+            outputs = detector.test_step(data_batch)
+            nonfinite_images += sum(
+                1 for sample in outputs if sample.metainfo.get(NONFINITE_KEY, 0) > 0)
+            evaluator.process(data_samples=outputs, data_batch=data_batch)
+            bar.update(len(outputs) * _world_size())
+    bar.close()
+    with contextlib.redirect_stdout(io.StringIO()):  # pycocotools prints its progress
+        metrics = evaluator.evaluate(len(dataloader.dataset))
+    nonfinite_images = _sum_across_ranks(nonfinite_images)
+    return dict(
+        cell=cell.describe(),
+        metrics={k: _plain(v) for k, v in metrics.items()},
+        num_images=len(dataloader.dataset),
+        nonfinite_images=nonfinite_images,
+        skipped_images=int(getattr(dataloader.dataset, 'num_skipped', 0)),
+        wall_time_s=round(time.perf_counter() - start, 3),
+        versions=_versions(),
+        device=str(device),
+        world_size=_world_size(),
+        seed=seed,
+        split=cell.dataset.split,
+    )
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, torch.Tensor):
+        value = value.item()
+    if hasattr(value, 'item'):
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return float('nan')
+    return value
+
+
+def _world_size() -> int:
+    from mmengine.dist import get_world_size
+    return get_world_size()
+
+
+def _sum_across_ranks(value: int) -> int:
+    if _world_size() == 1:
+        return value
+    from mmengine.dist import all_reduce
+    tensor = torch.tensor(value)
+    all_reduce(tensor, op='sum')
+    return int(tensor.item())
+
+
+__all__ = ['evaluate_cell', 'build_frozen_detector', 'build_test_dataloader', 'get_rank']
