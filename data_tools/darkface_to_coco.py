@@ -15,7 +15,7 @@ from tqdm import tqdm
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a source checkout
 
 from sdag_bench.datasets.converters.darkface import convert_darkface  # noqa: E402
-from sdag_bench.datasets.converters.report import StrictConversionError  # noqa: E402
+from sdag_bench.datasets.converters.report import run_and_report  # noqa: E402
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -44,17 +44,9 @@ def parse_args(argv=None) -> argparse.Namespace:
 def main(argv=None) -> int:
     """Run the conversion; print the summary; return the exit status."""
     args = parse_args(argv)
-    try:
-        paths, report = convert_darkface(args.root, args.out, args.lists or None,
-                                         args.train_ratio, args.seed, args.strict,
-                                         progress=tqdm)
-    except StrictConversionError as err:
-        print(err, file=sys.stderr)
-        return 1
-    print(report.summary())
-    for name, path in paths.items():
-        print(f'{name}: {path}')
-    return 0
+    return run_and_report(lambda: convert_darkface(
+        args.root, args.out, args.lists or None, args.train_ratio, args.seed, args.strict,
+        progress=tqdm))
 
 
 if __name__ == '__main__':

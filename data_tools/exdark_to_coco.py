@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a sourc
 
 from sdag_bench.datasets.converters.exdark import convert_exdark  # noqa: E402
 from sdag_bench.datasets.converters.exdark_yolo import convert_exdark_yolo  # noqa: E402
-from sdag_bench.datasets.converters.report import StrictConversionError  # noqa: E402
+from sdag_bench.datasets.converters.report import run_and_report  # noqa: E402
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -50,22 +50,13 @@ def parse_args(argv=None) -> argparse.Namespace:
 def main(argv=None) -> int:
     """Run the conversion; print the summary; return the exit status."""
     args = parse_args(argv)
-    try:
-        if args.annotations:
-            paths, report = convert_exdark(args.annotations, args.images, args.out, args.split,
-                                           args.seed, args.image_list, args.strict,
-                                           progress=tqdm)
-        else:
-            paths, report = convert_exdark_yolo(args.yolo_labels, args.out, args.split, args.seed,
-                                                args.image_list, args.images, args.sizes,
-                                                not args.no_cache, args.strict, progress=tqdm)
-    except StrictConversionError as err:
-        print(err, file=sys.stderr)
-        return 1
-    print(report.summary())
-    for name, path in paths.items():
-        print(f'{name}: {path}')
-    return 0
+    if args.annotations:
+        return run_and_report(lambda: convert_exdark(
+            args.annotations, args.images, args.out, args.split, args.seed, args.image_list,
+            args.strict, progress=tqdm))
+    return run_and_report(lambda: convert_exdark_yolo(
+        args.yolo_labels, args.out, args.split, args.seed, args.image_list, args.images,
+        args.sizes, not args.no_cache, args.strict, progress=tqdm))
 
 
 if __name__ == '__main__':

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
-from sdag_bench.datasets.image_io import IMAGE_EXTENSIONS
+from sdag_bench.datasets.image_io import IMAGE_EXTENSIONS, ImageReadError, read_image_size
 from .report import ConversionReport
 
 
@@ -108,6 +108,43 @@ def index_images(root: os.PathLike, report: ConversionReport) -> Dict[str, str]:
             continue
         found[key] = rel
     return found
+
+
+def locate_image(index: Dict[str, str], stem: str, images: os.PathLike, ann_file: str,
+                 report: ConversionReport,
+                 prefix: str = '') -> Optional[Tuple[str, Tuple[int, int]]]:
+    """Find the image of an annotation and read its size (``no_image``/``bad_image`` if not).
+
+    Args:
+        index (dict[str, str]): From :func:`index_images`.
+        stem (str): The image stem the annotation names.
+        images (PathLike): Images root of ``index``.
+        ann_file (str): The annotation file, for the report.
+        report (ConversionReport): Where findings go.
+        prefix (str): Prepended to image paths in findings (e.g. ``'image/'``). Defaults to ''.
+
+    Returns:
+        tuple | None: ``(file_name, (width, height))``, or None when the image is dropped.
+    """
+    file_name = index.get(stem.lower())
+    if file_name is None:
+        report.add('no_image', ann_file, None, f'no image with stem "{stem}" under the images '
+                   'root', 'annotation dropped')
+        return None
+    try:
+        return file_name, read_image_size(Path(images) / file_name)
+    except ImageReadError as err:
+        report.add('bad_image', prefix + file_name, None, err.problem, 'image dropped')
+        return None
+
+
+def report_unannotated(index: Dict[str, str], annotated: set, report: ConversionReport,
+                       prefix: str = '') -> None:
+    """Report images of ``index`` whose stem no annotation file named (``no_annotation_file``)."""
+    for stem, file_name in sorted(index.items(), key=lambda kv: kv[1]):
+        if stem not in annotated:
+            report.add('no_annotation_file', prefix + file_name, None,
+                       'image has no annotation file', 'image dropped')
 
 
 def ratio_split(names: Iterable[str], ratios: Dict[str, float], seed: int) -> Dict[str, str]:

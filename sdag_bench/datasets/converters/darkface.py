@@ -10,9 +10,8 @@ import os
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
-from sdag_bench.datasets.image_io import ImageReadError, read_image_size
-from .common import (ImageRecord, Progress, check_box, index_images, no_progress, ratio_split,
-                     write_subsets)
+from .common import (ImageRecord, Progress, check_box, index_images, locate_image, no_progress,
+                     ratio_split, report_unannotated, write_subsets)
 from .report import ConversionReport
 
 DARKFACE_CLASSES = ('face', )
@@ -104,15 +103,10 @@ def convert_darkface(root: os.PathLike, out_dir: os.PathLike,
         key = label_path.stem.lower()
         labelled.add(key)
         boxes = parse_darkface_label(label_path.read_text(errors='replace'), ann_file, report)
-        if key not in index:
-            report.add('no_image', ann_file, None, f'no image "{label_path.stem}.*" in image/',
-                       'annotation dropped')
+        located = locate_image(index, key, root / 'image', ann_file, report, prefix='image/')
+        if located is None:
             continue
-        try:
-            width, height = read_image_size(root / 'image' / index[key])
-        except ImageReadError as err:
-            report.add('bad_image', f'image/{index[key]}', None, err.problem, 'image dropped')
-            continue
+        file_name, (width, height) = located
         kept = []
         for x1, y1, x2, y2, line_no in boxes:
             box = check_box((x1, y1, x2, y2), width, height, report, ann_file, line_no)
@@ -120,11 +114,8 @@ def convert_darkface(root: os.PathLike, out_dir: os.PathLike,
                 kept.append((0, *box))
         if not kept:
             report.add('no_boxes', ann_file, None, 'no valid face box', 'image kept without boxes')
-        records.append(ImageRecord(index[key], width, height, kept))
-    for key, file_name in sorted(index.items(), key=lambda kv: kv[1]):
-        if key not in labelled:
-            report.add('no_annotation_file', f'image/{file_name}', None, 'image has no label file',
-                       'image dropped')
+        records.append(ImageRecord(file_name, width, height, kept))
+    report_unannotated(index, labelled, report, prefix='image/')
     if lists:
         split, used_seed, subsets = 'list', None, tuple(lists)
         by_stem = read_split_lists(lists)

@@ -16,9 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
 
-from sdag_bench.datasets.image_io import ImageReadError, read_image_size
-from .common import (ImageRecord, Progress, check_box, index_images, no_progress, ratio_split,
-                     write_subsets)
+from .common import (ImageRecord, Progress, check_box, index_images, locate_image, no_progress,
+                     ratio_split, report_unannotated, write_subsets)
 from .report import ConversionReport
 
 #: ExDark classes in the dataset's own order (imageclasslist class ids 1..12, YOLO ids 0..11).
@@ -243,24 +242,15 @@ def convert_exdark(annotations: os.PathLike, images: os.PathLike, out_dir: os.Pa
         stem = Path(image_name).stem.lower()
         annotated.add(stem)
         boxes = parse_bbgt(ann_path.read_text(errors='replace'), ann_file, report)
-        if stem not in index:
-            report.add('no_image', ann_file, None, f'image "{image_name}" not found',
-                       'annotation dropped')
+        located = locate_image(index, stem, images, ann_file, report)
+        if located is None:
             continue
-        file_name = index[stem]
+        file_name, size = located
         if Path(file_name).name != image_name:
             report.add('extension_mismatch', ann_file, None,
                        f'annotation names "{image_name}", found "{file_name}"', 'matched by stem')
-        try:
-            size = read_image_size(Path(images) / file_name)
-        except ImageReadError as err:
-            report.add('bad_image', file_name, None, err.problem, 'image dropped')
-            continue
         extra = list_extra((list_entries or {}).get(stem))
         records.append(make_record(file_name, size, boxes, ann_file, report, extra))
-    for stem, file_name in sorted(index.items(), key=lambda kv: kv[1]):
-        if stem not in annotated:
-            report.add('no_annotation_file', file_name, None, 'image has no bbGt file',
-                       'image dropped')
+    report_unannotated(index, annotated, report)
     paths = finish(records, report, out_dir, split, seed, list_entries, None, strict, 'bbgt')
     return paths, report

@@ -12,8 +12,7 @@ import zipfile
 from pathlib import Path
 from typing import Dict, Iterator, List, Optional, Tuple
 
-from sdag_bench.datasets.image_io import ImageReadError, read_image_size
-from .common import Progress, index_images, no_progress
+from .common import Progress, index_images, locate_image, no_progress
 from .exdark import (EXDARK_CLASSES, finish, list_extra, make_record,
                      read_image_class_list)
 from .image_sizes import SizeEntry, load_size_table, read_ultralytics_cache
@@ -155,15 +154,7 @@ def _resolve(stem: str, member: str, images: Optional[os.PathLike],
     """Find ``file_name`` and ``(width, height)`` for one labelled image (None: dropped)."""
     key = stem.lower()
     if index is not None:
-        if key not in index:
-            report.add('no_image', member, None, f'no image with stem "{stem}" under the '
-                       'images root', 'annotation dropped')
-            return None
-        try:
-            return index[key], read_image_size(Path(images) / index[key])
-        except ImageReadError as err:
-            report.add('bad_image', index[key], None, err.problem, 'image dropped')
-            return None
+        return locate_image(index, stem, images, member, report)
     known = table.get(key) or cached.get(key)
     if known is None:
         report.add('no_size', member, None, 'image size unknown (no images root, size '

@@ -23,9 +23,10 @@ split_mismatch        YOLO folder split differs from imageclasslist             
 duplicate_image       two image files with the same stem                           first kept
 ====================  ===========================================================  ==============
 """
+import sys
 from collections import Counter
 from dataclasses import asdict, dataclass, field
-from typing import Dict, List, Optional
+from typing import Callable, Dict, List, Optional, Tuple
 
 #: Findings that describe a normalisation, not a defect; never refused by ``strict``.
 INFO_KINDS = frozenset({'class_alias', 'extension_mismatch'})
@@ -131,3 +132,23 @@ class ConversionReport:
             if len(self.findings) > max_lines:
                 lines.append(f'  ... {len(self.findings) - max_lines} more in the report file')
         return '\n'.join(lines)
+
+
+def run_and_report(convert: Callable[[], Tuple[dict, ConversionReport]]) -> int:
+    """Run a conversion for a command-line tool: print the summary, or the strict refusal.
+
+    Args:
+        convert (Callable): Runs the conversion, returns ``(paths, report)``.
+
+    Returns:
+        int: Exit status, 0 on success, 1 when strict mode refused the input.
+    """
+    try:
+        paths, report = convert()
+    except StrictConversionError as err:
+        print(err, file=sys.stderr)
+        return 1
+    print(report.summary())
+    for name, path in paths.items():
+        print(f'{name}: {path}')
+    return 0
