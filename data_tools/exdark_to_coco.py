@@ -8,7 +8,8 @@ Examples::
         --split official --out data/exdark/annotations
     # YOLO-form labels (zip or folder), sizes from the images, a size table or the label cache
     python data_tools/exdark_to_coco.py --yolo-labels Exdark_YOLO_labels.zip \
-        --image-list data/exdark/imageclasslist.txt --split 8020 --seed 0 --out data/exdark/annotations
+        --image-list data/exdark/imageclasslist.txt --split 8020 --seed 0 \
+        --out data/exdark/annotations
 """
 import argparse
 import sys

@@ -3,19 +3,16 @@
 Every readable image comes out the same way: ``uint8``, ``H x W x 3``, in the orientation a viewer
 shows (EXIF orientation applied). The rules, one per kind of input:
 
-============================  =====================================================================
-input                         outcome
-============================  =====================================================================
-EXIF orientation tag          applied (``ImageOps.exif_transpose``); width/height as displayed
-grey (``L``), palette (``P``)  expanded to 3 equal channels / converted to RGB
-grey + alpha, RGBA            alpha discarded (the stored colour values are kept, not composited)
-16-bit PNG (grey or colour)   reduced to 8 bit by keeping the high byte (``v >> 8``), as OpenCV does
-CMYK / YCCK JPEG              converted to RGB by Pillow
-zero-byte file                ``ImageReadError``: ``empty file (0 bytes)``
-truncated file                ``ImageReadError``: ``truncated or corrupt image data``
-not an image / unknown codec  ``ImageReadError``: ``not a recognised image``
-missing file                  ``ImageReadError``: ``no such file``
-============================  =====================================================================
+- EXIF orientation tag: applied (``ImageOps.exif_transpose``); width/height as displayed.
+- grey (``L``), palette (``P``): expanded to 3 equal channels / converted to RGB.
+- grey + alpha, RGBA: alpha discarded (the stored colour values are kept, not composited).
+- 16-bit PNG (grey or colour): reduced to 8 bit by keeping the high byte (``v >> 8``), as
+  OpenCV does.
+- CMYK / YCCK JPEG: converted to RGB by Pillow.
+- zero-byte file: ``ImageReadError`` ``empty file (0 bytes)``.
+- truncated file: ``ImageReadError`` ``truncated or corrupt image data (...)``.
+- not an image / unknown codec: ``ImageReadError`` ``not a recognised image``.
+- missing file: ``ImageReadError`` ``no such file``.
 
 Decoding is done by Pillow, which (unlike OpenCV) refuses truncated files instead of returning a
 half-grey image. Callers that prefer to go on count the failures with :class:`BadImageLog`.

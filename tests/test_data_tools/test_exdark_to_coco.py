@@ -256,7 +256,8 @@ def test_label_cache_refuses_code():
 def test_real_yolo_labels(shared_assets, tmp_path):
     """The real label zip: 3000/1800/2563 images and every box, checked against the raw zip."""
     labels = shared_assets / 'Otachiking+Object-Detection-ExDARK-with-LLIE/Exdark_YOLO_labels.zip'
-    image_list = shared_assets / 'cs-chan+Exclusively-Dark-Image-Dataset/Groundtruth/imageclasslist.txt'
+    image_list = (shared_assets /
+                  'cs-chan+Exclusively-Dark-Image-Dataset/Groundtruth/imageclasslist.txt')
     expected_images, expected_boxes = Counter(), Counter()
     with zipfile.ZipFile(labels) as archive:
         for name in archive.namelist():

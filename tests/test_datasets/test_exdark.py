@@ -1,4 +1,4 @@
-"""ExDarkDataset: real ExDark photos through converter, dataset, mmdet pipeline, detector, metric."""
+"""ExDarkDataset: real ExDark photos through converter, dataset, pipeline, detector and metric."""
 import json
 import zipfile
 from pathlib import Path

@@ -86,7 +86,8 @@ def convert_exdark_yolo(labels: os.PathLike, out_dir: os.PathLike, split: str = 
                         images: Optional[os.PathLike] = None,
                         sizes: Optional[os.PathLike] = None, use_cache: bool = True,
                         strict: bool = False,
-                        progress: Progress = no_progress) -> Tuple[Dict[str, Path], ConversionReport]:
+                        progress: Progress = no_progress
+                        ) -> Tuple[Dict[str, Path], ConversionReport]:
     """Convert a YOLO-form ExDark label tree to COCO json files.
 
     Args:

@@ -127,7 +127,8 @@ class ConversionReport:
                 f'{raw}->{name} ({self.mapped_counts[raw]})'
                 for raw, name in sorted(self.mapped.items())))
         if self.findings:
-            lines.append('findings: ' + ', '.join(f'{k}={n}' for k, n in sorted(self.kinds().items())))
+            kinds = sorted(self.kinds().items())
+            lines.append('findings: ' + ', '.join(f'{k}={n}' for k, n in kinds))
             lines += [f'  {f}' for f in self.findings[:max_lines]]
             if len(self.findings) > max_lines:
                 lines.append(f'  ... {len(self.findings) - max_lines} more in the report file')
