@@ -126,9 +126,10 @@ class SemanticAwareNet(nn.Module):
             (``VGGSlice`` as official, or ``DetectorStem``). Defaults to ``dict(type='VGGSlice')``.
         num_blocks (int): Invertible blocks. Defaults to 3.
         clamp (float): Log-scale bound of the blocks. Defaults to 0.8.
-        checkpoint (str, optional): Weights of the whole net, loaded strictly: our own state dict
-            or the official ``SemanticAwareRecon.pth`` (mapped by :data:`OFFICIAL_KEY_MAP`).
-            Defaults to None.
+        checkpoint (str, optional): Weights of the whole net, loaded strictly: our own state dict,
+            an ``SDAGPretrainModel`` checkpoint exported by ``tools/export_state_dict.py``
+            (``net.*`` keys) or the official ``SemanticAwareRecon.pth`` (mapped by
+            :data:`OFFICIAL_KEY_MAP`). Defaults to None.
         checkpoint_key (str, optional): ``'params'`` or ``'params_ema'`` for the official file.
             Defaults to auto-detection (``params_ema`` first).
         frozen (bool): Freeze the whole net (for guidance). Defaults to False.
@@ -162,6 +163,8 @@ class SemanticAwareNet(nn.Module):
         """
         keys = (key, ) if key else ('state_dict', 'params_ema', 'params', 'model')
         state = extract_state_dict(load_checkpoint_file(path), path, keys=keys)
+        if state and all(k.startswith('net.') for k in state):  # exported SDAGPretrainModel
+            state = {k[len('net.'):]: v for k, v in state.items()}
         if is_official_state_dict(state):
             state = convert_official_state_dict(state)
         load_state_dict_strict(self, state, path)
