@@ -16,7 +16,8 @@ MODELS = Registry(
     parent=mmdet_registry.MODELS,
     locations=[
         'sdag_bench.enhancers', 'sdag_bench.models', 'sdag_bench.losses', 'sdag_bench.sdag',
-        'sdag_bench.preprocessors', 'sdag_bench.detectors'
+        'sdag_bench.preprocessors', 'sdag_bench.detectors',
+        'sdag_bench.datasets.label_map'
     ])
 DATASETS = Registry(
     'dataset', parent=mmdet_registry.DATASETS, locations=['sdag_bench.datasets'])

@@ -41,11 +41,12 @@ def build_frozen_detector(config: str, checkpoint: Optional[str],
     """
     model_cfg = copy.deepcopy(Config.fromfile(config).model)
     preprocessor = model_cfg.get('data_preprocessor') or ConfigDict(type='DetDataPreprocessor')
-    if preprocessor['type'] not in ('DetDataPreprocessor', 'EnhancedDetDataPreprocessor',
-                                    'mmdet.DetDataPreprocessor'):
+    if preprocessor['type'].split('.')[-1] not in ('DetDataPreprocessor',
+                                                   'EnhancedDetDataPreprocessor'):
         raise ValueError(f'{config}: the detector uses {preprocessor["type"]}; the benchmark '
                          'can put an enhancer only in front of DetDataPreprocessor')
-    preprocessor['type'] = 'EnhancedDetDataPreprocessor'
+    # scoped name: the detector class is mmdet's, so nested builds happen in mmdet's scope
+    preprocessor['type'] = 'sdag_bench.EnhancedDetDataPreprocessor'
     model_cfg['data_preprocessor'] = preprocessor
     model_cfg.setdefault('_scope_', 'sdag_bench')
     detector = MODELS.build(model_cfg)

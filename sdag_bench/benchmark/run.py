@@ -1,0 +1,57 @@
+"""Run a list of cells against a result store: reuse finished cells, compute the rest."""
+import datetime
+from typing import Any, Dict, List, Optional
+
+from mmengine.dist import barrier, broadcast_object_list, is_main_process
+from tqdm import tqdm
+
+from .cells import CellSpec, ResultStore
+from .evaluate import evaluate_cell
+
+
+def run_cells(cells: List[CellSpec], store: ResultStore, device: str = 'cpu',
+              force: bool = False, batch_size: Optional[int] = None,
+              extra_metrics: Optional[List[dict]] = None, seed: int = 0,
+              progress: bool = True) -> List[Dict[str, Any]]:
+    """Evaluate every cell not already stored (or all with ``force``) and store it.
+
+    Every process of a distributed run evaluates the same cells on its shard of the data;
+    the main process writes the result atomically.
+
+    Args:
+        cells (list[CellSpec]): What to run.
+        store (ResultStore): Where results live.
+        device (str): Device for enhancers and detectors. Defaults to 'cpu'.
+        force (bool): Recompute finished cells. Defaults to False.
+        batch_size (int, optional): Overrides the dataset configs' batch size.
+        extra_metrics (list[dict], optional): Extra metric configs for every cell.
+        seed (int): Data-loader seed. Defaults to 0.
+        progress (bool): Show progress bars. Defaults to True.
+
+    Returns:
+        list[dict]: The records of all cells, in the order given; each has ``cached``.
+    """
+    if is_main_process():
+        store.clean_temporaries()
+    records = []
+    bar = tqdm(cells, desc='cells', unit='cell', disable=not (progress and is_main_process()))
+    for cell in bar:
+        key = cell.key()
+        record = None if force else store.load(cell, key)
+        # all ranks must take the same branch: the main process decides
+        decision = [record is not None]
+        broadcast_object_list(decision)
+        if decision[0]:
+            record = record if record is not None else store.load(cell, key)
+            record = dict(record, cached=True)
+        else:
+            bar.set_postfix_str(cell.enhancer.name)
+            record = evaluate_cell(cell, device=device, batch_size=batch_size,
+                                   extra_metrics=extra_metrics, seed=seed, progress=progress)
+            record.update(key=key, created=datetime.datetime.now().isoformat(timespec='seconds'))
+            if is_main_process():
+                store.save(cell, record)
+            barrier()
+            record = dict(record, cached=False)
+        records.append(record)
+    return records
