@@ -1,5 +1,12 @@
 """Low-light enhancers: one file per family, every class registered in ``MODELS``."""
 from .base import BaseEnhancer
-from .classical import Gamma, Identity
+from .builder import build_enhancer, build_enhancer_from_config, load_enhancer_weights
+from .classical import CLAHE, MSRCP, Gamma, HistEq, Identity
+from .ruas import RUAS
+from .sci import SCI
+from .zero_dce import ZeroDCE, ZeroDCEPP
 
-__all__ = ['BaseEnhancer', 'Identity', 'Gamma']
+__all__ = [
+    'BaseEnhancer', 'Identity', 'Gamma', 'HistEq', 'CLAHE', 'MSRCP', 'ZeroDCE', 'ZeroDCEPP', 'SCI',
+    'RUAS', 'build_enhancer', 'build_enhancer_from_config', 'load_enhancer_weights'
+]

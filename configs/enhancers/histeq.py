@@ -1,0 +1,3 @@
+# Global histogram equalisation of the luma (OpenCV).
+enhancer = dict(type='HistEq')
+checkpoint = None

@@ -1,0 +1,3 @@
+# No enhancement: the lower-bound row.
+enhancer = dict(type='Identity')
+checkpoint = None

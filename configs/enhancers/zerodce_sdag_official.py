@@ -1,0 +1,4 @@
+# Zero-DCE trained with SDAG guidance by the SDAG authors (official ZeroDCE_SDAG.pth).
+_base_ = './zerodce.py'
+
+checkpoint = 'checkpoints/official/zerodce_sdag.pth'

@@ -1,0 +1,147 @@
+"""Folders of images for enhancer training and paired evaluation.
+
+Each item is ``dict(inputs=uint8 RGB CHW tensor, data_samples=BaseDataElement)``: what
+``EnhancerDataPreprocessor`` batches into float RGB in [0, 1]. Paired items carry the normal-light
+image as ``data_samples.gt_img``.
+"""
+import os
+import os.path as osp
+import random
+from typing import Dict, List, Optional, Sequence, Tuple, Union
+
+import cv2
+import numpy as np
+import torch
+from mmengine.structures import BaseDataElement
+from torch.utils.data import Dataset
+
+from sdag_bench.registry import DATASETS
+from .image_io import IMAGE_EXTENSIONS, read_image
+
+CropSize = Optional[Union[int, Sequence[int]]]
+
+
+def list_images(root: str, recursive: bool = True,
+                extensions: Sequence[str] = IMAGE_EXTENSIONS) -> List[str]:
+    """Sorted image paths under ``root`` (case-insensitive extensions)."""
+    if not osp.isdir(root):
+        raise FileNotFoundError(
+            f'image folder not found: {root} (the default enhancer training data is the dark demo '
+            'split: run `python data_tools/make_demo_set.py`, or pass '
+            '--cfg-options train_dataloader.dataset.data_root=PATH)')
+    extensions = tuple(e.lower() for e in extensions)
+    paths = []
+    for folder, dirs, names in os.walk(root):
+        dirs.sort()
+        paths.extend(osp.join(folder, n) for n in names if n.lower().endswith(extensions))
+        if not recursive:
+            break
+    return sorted(paths)
+
+
+def _crop_hw(crop_size: CropSize) -> Optional[Tuple[int, int]]:
+    if crop_size is None:
+        return None
+    if isinstance(crop_size, int):
+        return crop_size, crop_size
+    h, w = crop_size
+    return int(h), int(w)
+
+
+def random_crop(images: Sequence[np.ndarray], size: Optional[Tuple[int, int]]) -> List[np.ndarray]:
+    """The same random ``size`` crop of each image (H x W x 3, all one shape); an image smaller
+    than ``size`` is first enlarged (aspect kept) so the crop fits."""
+    if size is None:
+        return list(images)
+    ch, cw = size
+    h, w = images[0].shape[:2]
+    if h < ch or w < cw:
+        scale = max(ch / h, cw / w)
+        nh, nw = max(ch, round(h * scale)), max(cw, round(w * scale))
+        images = [cv2.resize(img, (nw, nh), interpolation=cv2.INTER_LINEAR) for img in images]
+        h, w = nh, nw
+    top, left = random.randint(0, h - ch), random.randint(0, w - cw)
+    return [img[top:top + ch, left:left + cw] for img in images]
+
+
+def _to_tensor(img: np.ndarray) -> torch.Tensor:
+    return torch.from_numpy(np.ascontiguousarray(img.transpose(2, 0, 1)))
+
+
+@DATASETS.register_module()
+class UnpairedImageFolder(Dataset):
+    """Every image under a folder (recursively), for unsupervised enhancer training.
+
+    Args:
+        data_root (str): The folder.
+        crop_size (int | tuple[int, int], optional): Random crop (H, W) so images batch
+            together; None keeps whole images (use batch_size=1). Defaults to 256.
+        recursive (bool): Also read sub-folders. Defaults to True.
+        extensions (Sequence[str]): Image file extensions.
+    """
+
+    def __init__(self, data_root: str, crop_size: CropSize = 256, recursive: bool = True,
+                 extensions: Sequence[str] = IMAGE_EXTENSIONS) -> None:
+        self.data_root = data_root
+        self.crop_size = _crop_hw(crop_size)
+        self.paths = list_images(data_root, recursive, extensions)
+        if not self.paths:
+            raise FileNotFoundError(f'no images ({", ".join(extensions)}) under {data_root}')
+
+    def __len__(self) -> int:
+        return len(self.paths)
+
+    def __getitem__(self, index: int) -> Dict[str, object]:
+        path = self.paths[index]
+        img = read_image(path, channel_order='rgb')
+        (crop, ) = random_crop([img], self.crop_size)
+        meta = dict(img_path=path, ori_shape=img.shape[:2], img_shape=crop.shape[:2])
+        return {'inputs': _to_tensor(crop), 'data_samples': BaseDataElement(metainfo=meta)}
+
+
+@DATASETS.register_module()
+class PairedImageFolder(Dataset):
+    """LOL-style pairs: ``data_root/low/NAME`` with ``data_root/high/NAME`` (same file stem).
+
+    Args:
+        data_root (str): Folder holding the two sub-folders.
+        low_dir (str): Low-light sub-folder. Defaults to 'low'.
+        high_dir (str): Normal-light sub-folder. Defaults to 'high'.
+        crop_size (int | tuple[int, int], optional): Same random crop of both; None (default)
+            keeps whole images.
+    """
+
+    def __init__(self, data_root: str, low_dir: str = 'low', high_dir: str = 'high',
+                 crop_size: CropSize = None) -> None:
+        self.data_root = data_root
+        self.crop_size = _crop_hw(crop_size)
+        lows = list_images(osp.join(data_root, low_dir))
+        highs = {osp.splitext(osp.relpath(p, osp.join(data_root, high_dir)))[0]: p
+                 for p in list_images(osp.join(data_root, high_dir))}
+        self.pairs, unmatched = [], []
+        for low in lows:
+            stem = osp.splitext(osp.relpath(low, osp.join(data_root, low_dir)))[0]
+            if stem in highs:
+                self.pairs.append((low, highs[stem]))
+            else:
+                unmatched.append(osp.relpath(low, data_root))
+        if unmatched:
+            raise FileNotFoundError(f'{len(unmatched)} low-light image(s) in {data_root} have no '
+                                    f'{high_dir}/ counterpart: {unmatched[:5]}')
+        if not self.pairs:
+            raise FileNotFoundError(f'no image pairs under {data_root}/{{{low_dir},{high_dir}}}')
+
+    def __len__(self) -> int:
+        return len(self.pairs)
+
+    def __getitem__(self, index: int) -> Dict[str, object]:
+        low_path, high_path = self.pairs[index]
+        low, high = read_image(low_path, 'rgb'), read_image(high_path, 'rgb')
+        if low.shape != high.shape:
+            raise ValueError(f'pair sizes differ: {low_path} {low.shape[:2]} vs '
+                             f'{high_path} {high.shape[:2]}')
+        low_crop, high_crop = random_crop([low, high], self.crop_size)
+        meta = dict(img_path=low_path, gt_path=high_path, ori_shape=low.shape[:2],
+                    img_shape=low_crop.shape[:2])
+        sample = BaseDataElement(metainfo=meta, gt_img=_to_tensor(high_crop))
+        return {'inputs': _to_tensor(low_crop), 'data_samples': sample}
