@@ -95,8 +95,8 @@ class EnhancedSamplesHook(Hook):
         finally:
             enhancer.train(was_training)
         columns = [inputs, enhanced]
-        sdag_loss = getattr(model, 'losses', {}).get(self.sdag_loss_name) \
-            if hasattr(model, 'losses') else None
+        losses = getattr(model, 'losses', {})
+        sdag_loss = losses[self.sdag_loss_name] if self.sdag_loss_name in losses else None
         if sdag_loss is not None and hasattr(sdag_loss, 'sdag_net'):
             recon = sdag_loss.sdag_net(enhanced).clamp(0, 1)
             columns += [recon, error_map(enhanced, recon, self.error_scale)]
