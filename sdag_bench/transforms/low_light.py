@@ -102,7 +102,7 @@ def low_light_degrade(img: np.ndarray,
         scale = 255.0
     elif np.issubdtype(img.dtype, np.floating):
         scale = 1.0
-        if img.size and (np.nanmin(img) < 0 or np.nanmax(img) > 1 or not np.isfinite(img).all()):
+        if img.size and (not np.isfinite(img).all() or img.min() < 0 or img.max() > 1):
             raise ValueError('float images must be finite and in [0, 1]')
     else:
         raise TypeError(f'unsupported dtype {img.dtype}: use uint8 [0, 255] or float [0, 1]')
