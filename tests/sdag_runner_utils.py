@@ -11,7 +11,7 @@ from mmengine.runner import Runner
 
 from sdag_bench.sdag.semantic_aware_net import SemanticAwareNet
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 
 def write_dark_images(folder: Path, num: int = 4, size: int = 40, seed: int = 0) -> Path:
