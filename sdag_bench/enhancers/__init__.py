@@ -2,11 +2,14 @@
 from .base import BaseEnhancer
 from .builder import build_enhancer, build_enhancer_from_config, load_enhancer_weights
 from .classical import CLAHE, MSRCP, Gamma, HistEq, Identity
+from .clip_lit import CLIPLIT
+from .pairlie import PairLIE
 from .ruas import RUAS
 from .sci import SCI
 from .zero_dce import ZeroDCE, ZeroDCEPP
 
 __all__ = [
     'BaseEnhancer', 'Identity', 'Gamma', 'HistEq', 'CLAHE', 'MSRCP', 'ZeroDCE', 'ZeroDCEPP', 'SCI',
-    'RUAS', 'build_enhancer', 'build_enhancer_from_config', 'load_enhancer_weights'
+    'RUAS', 'PairLIE', 'CLIPLIT', 'build_enhancer', 'build_enhancer_from_config',
+    'load_enhancer_weights'
 ]

@@ -14,6 +14,8 @@ import torch
 from torch import Tensor, nn
 
 from sdag_bench.checkpoint import extract_state_dict, load_checkpoint_file, load_state_dict_strict
+from .clip_lit import CLIPLIT, convert_clip_lit
+from .pairlie import PairLIE, convert_pairlie
 from .ruas import RUAS, NoiseRemovalNet, convert_ruas, convert_ruas_denoiser
 from .sci import SCI, convert_sci
 from .zero_dce import ZeroDCE, ZeroDCEPP, convert_zero_dce, convert_zero_dce_pp
@@ -47,6 +49,12 @@ OFFICIAL_WEIGHTS: Dict[str, OfficialWeights] = {
        for name in ('upe', 'dark')},
     'ruas_denoiser': OfficialWeights('KarelZhang+RUAS/model/denoise.pt', NoiseRemovalNet,
                                      convert_ruas_denoiser),
+    # optional extra rows
+    'sgz': OfficialWeights('ShenZheng2000+SGZ/weight/Epoch99.pth',
+                           partial(ZeroDCEPP, scale_factor=12), convert_zero_dce_pp),
+    'pairlie': OfficialWeights('zhenqifu+PairLIE/weights/PairLIE.pth', PairLIE, convert_pairlie),
+    'clip_lit': OfficialWeights('ZhexinLiang+CLIP-LIT/pretrained_models/enhancement_model.pth',
+                                CLIPLIT, convert_clip_lit),
 }
 
 
