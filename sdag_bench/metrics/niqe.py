@@ -31,7 +31,7 @@ block rows whose temporaries stay in the cache, and every AGGD fit reduces to on
 """
 from functools import lru_cache
 from pathlib import Path
-from typing import Optional
+from typing import Optional, Union
 
 import numpy as np
 import torch
@@ -110,7 +110,8 @@ def rgb_to_niqe_luma(img: Tensor) -> Tensor:
     return num.add_(Y_INT[3] // 2).div_(Y_INT[3]).floor_().add_(16)
 
 
-def _correlate(x: Tensor, taps: tuple[float, ...], dim: int, stride: int = 1) -> Tensor:
+def _correlate(x: Tensor, taps: tuple[float, ...], dim: int, stride: int = 1,
+               out: Optional[Tensor] = None) -> Tensor:
     """'Valid' correlation of ``x`` with ``taps`` along ``dim`` (in-place shifted sums)."""
     span = stride * ((x.shape[dim] - len(taps)) // stride) + 1
     index = [slice(None)] * x.dim()
@@ -119,7 +120,7 @@ def _correlate(x: Tensor, taps: tuple[float, ...], dim: int, stride: int = 1) ->
         index[dim] = slice(k, k + span, stride)
         return x[tuple(index)]
 
-    out = shifted(0) * taps[0]
+    out = torch.mul(shifted(0), taps[0], out=out)
     for k in range(1, len(taps)):
         out.add_(shifted(k), alpha=taps[k])
     return out
@@ -160,53 +161,64 @@ def mscn(img: Tensor) -> Tensor:
     return _mscn_valid(padded)
 
 
-def _mscn_valid(padded: Tensor) -> Tensor:
-    """MSCN coefficients of the centre of an image padded by 3 on every side."""
-    both = torch.stack([padded, padded * padded])
-    both = _correlate(_correlate(both, GAUSSIAN_TAPS, -2), GAUSSIAN_TAPS, -1)
-    mu, sigma = both.unbind(0)
+def _mscn_valid(padded: Tensor, work: Optional[dict] = None) -> Tensor:
+    """MSCN coefficients of the centre of ``(..., h + 6, w + 6)``, optionally into ``work``."""
+    *lead, h, w = padded.shape
+    h, w = h - 6, w - 6
+    if work is None:
+        work = dict(square=padded.new_empty(*lead, h + 6, w + 6),
+                    rows=padded.new_empty(2, *lead, h, w + 6),
+                    cols=padded.new_empty(2, *lead, h, w), coeffs=padded.new_empty(*lead, h, w))
+    rows = work['rows'][..., :h, :]
+    _correlate(padded, GAUSSIAN_TAPS, -2, out=rows[0])
+    square = torch.mul(padded, padded, out=work['square'][..., :h + 6, :])
+    _correlate(square, GAUSSIAN_TAPS, -2, out=rows[1])
+    mu, sigma = _correlate(rows, GAUSSIAN_TAPS, -1, out=work['cols'][..., :h, :]).unbind(0)
     sigma.addcmul_(mu, mu, value=-1).abs_().sqrt_().add_(1)
-    out = (padded[..., 3:-3, 3:-3] - mu).div_(sigma)
-    return out.masked_fill_(out.abs() < MSCN_ZERO_TOL, 0.)
+    out = torch.sub(padded[..., 3:-3, 3:-3], mu, out=work['coeffs'][..., :h, :]).div_(sigma)
+    return out.masked_fill_(torch.abs(out, out=mu) < MSCN_ZERO_TOL, 0.)
 
 
-def aggd_stats(x: Tensor) -> Tensor:
-    """Sufficient statistics of an AGGD fit over the last dimension.
+def aggd_stats(x: Tensor, work: Optional[Tensor] = None, dims: int = 1) -> Tensor:
+    """Sufficient statistics of an AGGD fit over the last ``dims`` dimensions.
 
     Args:
-        x (Tensor): ``(m, N)`` samples.
+        x (Tensor): ``(m, N)`` samples (or ``(m, h, w)`` with ``dims=2``).
+        work (Tensor, optional): ``(3, *x.shape)`` scratch space. Defaults to new memory.
+        dims (int): How many trailing dimensions hold one fit's samples. Defaults to 1.
 
     Returns:
-        Tensor: ``(m, 5)``: sum of squares of the negative and of the positive samples, number of
-        negative and of positive samples, sum of absolute values.
+        Tensor: ``(m, 5)``: sums of squares of the negative and of the positive samples,
+        ``n_neg + n_pos`` and ``n_pos - n_neg`` (sample counts, from the signs), sum of absolute
+        values.
     """
-    m, n = x.shape
-    buf = x.new_empty(3, m, n)
-    pos, neg, sign = buf.unbind(0)
+    work = x.new_empty(3, *x.shape) if work is None else work
+    pos, neg, sign = work.unbind(0)
     torch.clamp(x, min=0, out=pos)
     torch.sub(x, pos, out=neg)
     torch.sign(x, out=sign)
-    rows = buf.permute(1, 0, 2)
-    gram = rows @ rows.transpose(1, 2)  # (m, 3, 3) dot products of pos, neg, sign
-    n_nonzero, n_diff = gram[:, 2, 2], sign.sum(-1)  # n_pos + n_neg, n_pos - n_neg
-    return torch.stack([gram[:, 1, 1], gram[:, 0, 0], ((n_nonzero - n_diff) / 2).round(),
-                        ((n_nonzero + n_diff) / 2).round(), gram[:, 0, 2] + gram[:, 1, 2]], -1)
+    dim = tuple(range(-dims, 0))
+    # two single-pass reductions over all three (small batched matmuls are slower)
+    sq_pos, sq_neg, n_nonzero = torch.linalg.vector_norm(work, dim=dim).square().unbind(0)
+    sum_pos, sum_neg, n_diff = work.sum(dim).unbind(0)
+    return torch.stack([sq_neg, sq_pos, n_nonzero, n_diff, sum_pos - sum_neg], -1)
 
 
-def aggd_from_stats(stats: Tensor, n: int, consts: tuple[Tensor, ...]
+def aggd_from_stats(stats: Tensor, n: Union[int, Tensor], consts: tuple[Tensor, ...]
                     ) -> tuple[Tensor, Tensor, Tensor, Tensor]:
     """Moment-matching AGGD parameters (grid search of the shape, as in MATLAB).
 
     Args:
         stats (Tensor): ``(..., 5)`` from :func:`aggd_stats`.
-        n (int): Number of samples per fit.
+        n (int | Tensor): Number of samples per fit (broadcast against ``stats[..., 0]``).
         consts (tuple): From ``_constants``.
 
     Returns:
         tuple: ``(alpha, beta_l, beta_r, G(2/alpha) / G(1/alpha))``, each ``(...)``.
     """
     alpha_grid, r_grid, beta_grid, mean_grid = consts[:4]
-    sq_neg, sq_pos, n_neg, n_pos, abs_sum = stats.unbind(-1)
+    sq_neg, sq_pos, n_nonzero, n_diff, abs_sum = stats.unbind(-1)
+    n_neg, n_pos = ((n_nonzero - n_diff) / 2).round(), ((n_nonzero + n_diff) / 2).round()
     left_std = (sq_neg / n_neg).sqrt()  # 0/0 -> NaN when a side is empty, as MATLAB's mean([])
     right_std = (sq_pos / n_pos).sqrt()
     g = left_std / right_std
@@ -222,17 +234,31 @@ def aggd_from_stats(stats: Tensor, n: int, consts: tuple[Tensor, ...]
     return alpha_grid[idx], left_std * beta, right_std * beta, mean_grid[idx]
 
 
-def _tile_stats(tiles: Tensor) -> Tensor:
-    """AGGD statistics ``(n, 5 sample sets, 5)`` of tiles ``(n, b, b)``: coefficients, 4 products."""
-    b = tiles.shape[-1]
-    wrapped = F.pad(tiles[None], (1, 1, 1, 1), mode='circular')[0]
-    sets = [tiles] + [tiles * wrapped[:, 1 - dy:1 - dy + b, 1 - dx:1 - dx + b]
-                      for dy, dx in PAIR_SHIFTS]
-    return torch.stack([aggd_stats(s.flatten(-2)) for s in sets], dim=1)
+def _band_stats(coeffs: Tensor, block: int, work: dict) -> Tensor:
+    """AGGD statistics ``(n_tiles, 5 sample sets, 5)`` of the tiles of a band of coefficients.
+
+    The sample sets are the coefficients and their products with the four neighbours, with
+    circular shifts inside each tile (``circshift`` in the MATLAB release).
+    """
+    h, w = coeffs.shape
+    n, b = (h // block) * (w // block), block
+    wrapped = work['wrapped'][:n]  # tiles with a one-sample circular border
+    wrapped[:, 1:-1, 1:-1].view(h // b, w // b, b, b).copy_(
+        coeffs.view(h // b, b, w // b, b).transpose(1, 2))
+    wrapped[:, 0, 1:-1], wrapped[:, -1, 1:-1] = wrapped[:, -2, 1:-1], wrapped[:, 1, 1:-1]
+    wrapped[:, :, 0], wrapped[:, :, -1] = wrapped[:, :, -2], wrapped[:, :, 1]
+    tiles = wrapped[:, 1:-1, 1:-1]
+    products, scratch = work['samples'][0, :n], work['samples'][1:, :n]
+    stats = [aggd_stats(tiles, scratch, dims=2)]
+    for dy, dx in PAIR_SHIFTS:
+        neighbour = wrapped[:, 1 - dy:1 - dy + b, 1 - dx:1 - dx + b]
+        stats.append(aggd_stats(torch.mul(tiles, neighbour, out=products), scratch, dims=2))
+    return torch.stack(stats, dim=1)
 
 
-def _features_from_stats(stats: Tensor, n: int, consts: tuple[Tensor, ...]) -> Tensor:
-    """18 features ``(..., 18)`` from statistics ``(..., 5, 5)``."""
+def _features_from_stats(stats: Tensor, n: Union[int, Tensor], consts: tuple[Tensor, ...]
+                         ) -> Tensor:
+    """18 features ``(..., 18)`` from statistics ``(..., 5 sample sets, 5)`` of ``n`` samples."""
     alpha, beta_l, beta_r, mean_scale = aggd_from_stats(stats, n, consts)
     feats = [alpha[..., 0], (beta_l[..., 0] + beta_r[..., 0]) / 2]
     for k in range(1, 5):
@@ -241,37 +267,51 @@ def _features_from_stats(stats: Tensor, n: int, consts: tuple[Tensor, ...]) -> T
     return torch.stack(feats, dim=-1)
 
 
-def scale_features(img: Tensor, block: int, consts: tuple[Tensor, ...]) -> Tensor:
-    """The 18 features of every ``block`` x ``block`` tile of one scale.
+def scale_stats(img: Tensor, block: int, workspaces: Optional[dict] = None) -> Tensor:
+    """AGGD statistics of every ``block`` x ``block`` tile of one scale.
+
+    Works in bands of block rows (about ``BAND_PIXELS`` pixels) through buffers allocated once:
+    fresh multi-megabyte temporaries cost page faults on every band (a third of the CPU time).
 
     Args:
         img (Tensor): ``(B, H, W)`` float64, sides multiples of ``block``.
         block (int): Tile side.
-        consts (tuple): From ``_constants``.
+        workspaces (dict, optional): Buffers to reuse between calls, keyed by size. Defaults to
+            None (new buffers).
 
     Returns:
-        Tensor: ``(B, n_tiles, 18)`` (tile order is irrelevant to NIQE).
+        Tensor: ``(B, n_tiles, 5 sample sets, 5)``, tiles in row-major order.
     """
     b, h, w = img.shape
-    padded = F.pad(img[:, None], (3, 3, 3, 3), mode='replicate')[:, 0]
-    rows = block * max(1, BAND_PIXELS // (block * w))
+    rows = min(h, block * max(1, BAND_PIXELS // (block * w)))
+    tiles = (rows // block) * (w // block)
+    workspaces = {} if workspaces is None else workspaces
+    key = (rows, w, block, img.device, img.dtype)
+    if key not in workspaces:
+        workspaces[key] = dict(
+            square=img.new_empty(rows + 6, w + 6), rows=img.new_empty(2, rows, w + 6),
+            cols=img.new_empty(2, rows, w), coeffs=img.new_empty(rows, w),
+            wrapped=img.new_empty(tiles, block + 2, block + 2),
+            samples=img.new_empty(4, tiles, block, block))
+    work = workspaces[key]
     stats = []
     for i in range(b):
+        padded = F.pad(img[i:i + 1, None], (3, 3, 3, 3), mode='replicate')[0, 0]
         for top in range(0, h, rows):
             bottom = min(h, top + rows)
-            coeffs = _mscn_valid(padded[i, top:bottom + 6])
-            tiles = coeffs.reshape(-1, block, w // block, block).transpose(1, 2)
-            stats.append(_tile_stats(tiles.reshape(-1, block, block)))
-    stats = torch.cat(stats).reshape(b, -1, 5, 5)
-    return _features_from_stats(stats, block * block, consts)
+            coeffs = _mscn_valid(padded[top:bottom + 6], work)
+            stats.append(_band_stats(coeffs, block, work))
+    return torch.cat(stats).reshape(b, -1, 5, 5)
 
 
-def niqe_features(luma: Tensor, block_size: int = 96) -> Tensor:
+def niqe_features(luma: Tensor, block_size: int = 96,
+                  workspaces: Optional[dict] = None) -> Tensor:
     """Block features at two scales of integer-valued luma images.
 
     Args:
         luma (Tensor): ``(B, H, W)`` float64 in [0, 255], ``H, W >= block_size``.
         block_size (int): Block side at full scale (even). Defaults to 96.
+        workspaces (dict, optional): Buffers reused between calls (see :func:`scale_features`).
 
     Returns:
         Tensor: ``(B, n_blocks, 36)``.
@@ -282,9 +322,11 @@ def niqe_features(luma: Tensor, block_size: int = 96) -> Tensor:
                          f'{h}x{w}')
     consts = _constants(luma.device)
     img = luma[..., :h // block_size * block_size, :w // block_size * block_size]
-    full = scale_features(img, block_size, consts)
-    half = scale_features(half_size(img), block_size // 2, consts)
-    return torch.cat([full, half], dim=-1)
+    stats = torch.stack([scale_stats(img, block_size, workspaces),
+                         scale_stats(half_size(img), block_size // 2, workspaces)], dim=2)
+    samples = torch.tensor([block_size**2, (block_size // 2)**2], dtype=stats.dtype,
+                           device=stats.device)[:, None]  # per scale and sample set
+    return _features_from_stats(stats, samples, consts).flatten(-2)  # (B, n, 2 x 18)
 
 
 def niqe_from_features(feats: Tensor, mu_pris: Tensor, cov_pris: Tensor) -> Tensor:
@@ -336,7 +378,12 @@ def niqe(img: Tensor, block_size: int = 96, params: Optional[tuple[Tensor, Tenso
         img = img.unsqueeze(0)
     threads = num_threads if img.device.type == 'cpu' else None
     with torch.no_grad(), torch_threads(threads):
-        feats = niqe_features(rgb_to_niqe_luma(img), block_size)
+        # image by image: working sets stay small (a whole batch in float64 is slower on CPUs)
+        workspaces: dict = {}
+        h, w = img.shape[-2:]
+        img = img[..., :h // block_size * block_size, :w // block_size * block_size]  # whole blocks
+        feats = torch.cat([niqe_features(rgb_to_niqe_luma(img[i:i + 1]), block_size, workspaces)
+                           for i in range(len(img))])
         if params is None:
             mu_pris, cov_pris = _constants(feats.device)[4:]
         else:

@@ -7,7 +7,8 @@ from mmdet.structures import DetDataSample
 from mmengine.evaluator import Evaluator
 from mmengine.structures import BaseDataElement
 
-from sdag_bench.metrics import ImageQualityMetric, lower_better, niqe, psnr, ssim
+from sdag_bench.metrics import ImageQualityMetric, lower_better, psnr, ssim
+from sdag_bench.metrics.niqe import niqe
 from sdag_bench.registry import METRICS
 
 
