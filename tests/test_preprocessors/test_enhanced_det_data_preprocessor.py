@@ -1,0 +1,89 @@
+import torch
+from mmdet.models.data_preprocessors import DetDataPreprocessor
+from mmdet.structures import DetDataSample
+
+from sdag_bench.enhancers.base import BaseEnhancer
+from sdag_bench.preprocessors.enhanced_det_data_preprocessor import (
+    ENHANCED_FIELD, NONFINITE_KEY, EnhancedDetDataPreprocessor)
+
+DET_ARGS = dict(mean=[123.675, 116.28, 103.53], std=[58.395, 57.12, 57.375], bgr_to_rgb=True,
+                pad_size_divisor=32)
+
+
+def _batch(sizes=((3, 50, 70), (3, 64, 40)), seed=0):
+    gen = torch.Generator().manual_seed(seed)
+    inputs = [torch.randint(0, 256, s, generator=gen, dtype=torch.uint8) for s in sizes]
+    samples = [DetDataSample(metainfo=dict(img_shape=s[1:], ori_shape=s[1:])) for s in sizes]
+    return dict(inputs=inputs, data_samples=samples)
+
+
+def test_identity_gives_bit_identical_detector_input():
+    plain = DetDataPreprocessor(**DET_ARGS)
+    enhanced = EnhancedDetDataPreprocessor(enhancer=dict(type='Identity'), **DET_ARGS)
+    out_plain = plain(_batch())
+    out_enh = enhanced(_batch())
+    assert out_plain['inputs'].shape == out_enh['inputs'].shape
+    assert torch.equal(out_plain['inputs'], out_enh['inputs'])
+
+
+def test_enhancer_changes_input_and_sees_rgb():
+    seen = {}
+
+    class RecordingGamma(BaseEnhancer):
+        def forward(self, x):
+            seen['x'] = x.clone()
+            return x.pow(0.5)
+
+    data = _batch(sizes=((3, 32, 32), ))
+    raw_bgr = data['inputs'][0].clone()
+    prep = EnhancedDetDataPreprocessor(enhancer=RecordingGamma(), **DET_ARGS)
+    out = prep(data)
+    # the enhancer got RGB in [0, 1]
+    assert torch.allclose(seen['x'][0], raw_bgr.flip(0).float() / 255)
+    plain = DetDataPreprocessor(**DET_ARGS)(_batch(sizes=((3, 32, 32), )))
+    assert not torch.allclose(out['inputs'], plain['inputs'])
+    # and the very tensor it returned is attached to the sample for the quality metrics
+    kept = out['data_samples'][0].get(ENHANCED_FIELD)
+    assert torch.allclose(kept, (raw_bgr.flip(0).float() / 255).pow(0.5))
+    assert out['data_samples'][0].metainfo[NONFINITE_KEY] == 0
+
+
+def test_equal_sizes_are_enhanced_as_one_batch():
+    calls = []
+
+    class Counting(BaseEnhancer):
+        def forward(self, x):
+            calls.append(x.shape[0])
+            return x
+
+    prep = EnhancedDetDataPreprocessor(enhancer=Counting(), **DET_ARGS)
+    prep(_batch(sizes=((3, 32, 32), (3, 32, 32), (3, 16, 48))))
+    assert sorted(calls) == [1, 2]
+
+
+def test_nonfinite_output_is_counted_and_neutralised():
+
+    class Broken(BaseEnhancer):
+        def forward(self, x):
+            y = x.clone()
+            y[:, :, :2, :2] = float('nan')
+            return y
+
+    out = EnhancedDetDataPreprocessor(enhancer=Broken(), **DET_ARGS)(_batch())
+    assert torch.isfinite(out['inputs']).all()
+    assert [s.metainfo[NONFINITE_KEY] for s in out['data_samples']] == [12, 12]
+
+
+def test_enhancer_stays_frozen_in_train_mode():
+    prep = EnhancedDetDataPreprocessor(
+        enhancer=dict(type='Gamma', gamma=0.5), **DET_ARGS).train()
+    assert not prep.enhancer.training
+    assert all(not p.requires_grad for p in prep.enhancer.parameters())
+
+
+def test_quantize_rounds_to_8bit_levels():
+    prep = EnhancedDetDataPreprocessor(enhancer=dict(type='Gamma', gamma=0.7), quantize=True,
+                                       **DET_ARGS)
+    out = prep(_batch())
+    kept = out['data_samples'][0].get(ENHANCED_FIELD) * 255
+    assert torch.allclose(kept, kept.round(), atol=1e-4)
