@@ -29,6 +29,7 @@ would decide its features; the reference implementation in the tests does the sa
 All arithmetic is float64, on the device of the input. For speed on CPUs the work runs in bands of
 block rows whose temporaries stay in the cache, and every AGGD fit reduces to one small Gram matrix.
 """
+import math
 from functools import lru_cache
 from pathlib import Path
 from typing import Optional, Union
@@ -101,13 +102,14 @@ def rgb_to_niqe_luma(img: Tensor) -> Tensor:
     """
     if img.dim() != 4 or img.shape[1] not in (1, 3):
         raise ValueError(f'NIQE expects (B, 1 or 3, H, W) images, got shape {tuple(img.shape)}')
-    q = img.clamp(0, 1).mul_(255).add_(0.5).floor_()  # exact integers
+    # round half up to integers (truncation of non-negative values is floor)
+    q = img.clamp(0, 1).mul_(255).add_(0.5).to(torch.int32)
     if img.shape[1] == 1:
         return q[:, 0].double()
-    weights = torch.tensor(Y_INT[:3], dtype=torch.float64, device=img.device)
-    num = torch.einsum('bchw,c->bhw', q.double(), weights)  # integers < 2^26: exact in float64
+    num = q[:, 0] * Y_INT[0]  # exact in int32: at most 255 * 219000 < 2^26
+    num.add_(q[:, 1] * Y_INT[1]).add_(q[:, 2] * Y_INT[2])
     # floor((num + d / 2) / d) is exact: a quotient is either an integer or >= 1/d away from one
-    return num.add_(Y_INT[3] // 2).div_(Y_INT[3]).floor_().add_(16)
+    return num.double().add_(Y_INT[3] // 2).div_(Y_INT[3]).floor_().add_(16)
 
 
 def _correlate(x: Tensor, taps: tuple[float, ...], dim: int, stride: int = 1,
@@ -372,11 +374,15 @@ def niqe(img: Tensor, block_size: int = 96, params: Optional[tuple[Tensor, Tenso
             shared 2-core machine. Defaults to 1; None keeps torch's setting. Ignored off CPU.
 
     Returns:
-        Tensor: ``(B,)`` float64 scores (NaN where the image has too few textured blocks).
+        Tensor: ``(B,)`` float64 scores; NaN for an image with NaN/Inf values or too few textured
+        blocks.
     """
     if img.dim() == 3:
         img = img.unsqueeze(0)
     threads = num_threads if img.device.type == 'cpu' else None
+    finite = torch.isfinite(img).flatten(1).all(1)
+    if not finite.all():
+        img = torch.where(finite[:, None, None, None], img, torch.zeros_like(img))
     with torch.no_grad(), torch_threads(threads):
         # image by image: working sets stay small (a whole batch in float64 is slower on CPUs)
         workspaces: dict = {}
@@ -389,4 +395,5 @@ def niqe(img: Tensor, block_size: int = 96, params: Optional[tuple[Tensor, Tenso
         else:
             mu_pris, cov_pris = (torch.as_tensor(p, dtype=torch.float64, device=feats.device)
                                  for p in params)
-        return niqe_from_features(feats, mu_pris, cov_pris)
+        scores = niqe_from_features(feats, mu_pris, cov_pris)
+        return torch.where(finite.to(scores.device), scores, torch.full_like(scores, math.nan))

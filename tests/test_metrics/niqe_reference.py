@@ -58,35 +58,42 @@ def matlab_imresize(img: np.ndarray, scale: float) -> np.ndarray:
     return resize_axis(resize_axis(img, 0), 1)
 
 
-def aggd(x: np.ndarray) -> tuple[float, float, float]:
-    """Moment-matching AGGD fit: (alpha, beta_l, beta_r)."""
+def aggd(x: np.ndarray, per_call_tables: bool = False) -> tuple[float, float, float]:
+    """Moment-matching AGGD fit: (alpha, beta_l, beta_r).
+
+    ``per_call_tables`` recomputes the shape grid's gamma ratios on every call, as BasicSR's
+    ``estimate_aggd_param`` does (same result, for timing comparisons only).
+    """
     x = x.ravel()
+    r_grid = R_GRID
+    if per_call_tables:
+        r_grid = gamma(2 / ALPHA_GRID)**2 / (gamma(1 / ALPHA_GRID) * gamma(3 / ALPHA_GRID))
     with np.errstate(invalid='ignore', divide='ignore'):
         left = np.sqrt(np.mean(x[x < 0]**2)) if np.any(x < 0) else np.nan
         right = np.sqrt(np.mean(x[x > 0]**2)) if np.any(x > 0) else np.nan
         g = left / right
         r_hat = np.mean(np.abs(x))**2 / np.mean(x**2)
         r_norm = r_hat * (g**3 + 1) * (g + 1) / (g**2 + 1)**2
-        err = (R_GRID - r_norm)**2
+        err = (r_grid - r_norm)**2
     # MATLAB's min ignores NaN and returns the first index when everything is NaN.
     alpha = ALPHA_GRID[0] if np.all(np.isnan(err)) else ALPHA_GRID[np.nanargmin(err)]
     scale = np.sqrt(gamma(1 / alpha) / gamma(3 / alpha))
     return alpha, left * scale, right * scale
 
 
-def block_feature(block: np.ndarray) -> list[float]:
+def block_feature(block: np.ndarray, per_call_tables: bool = False) -> list[float]:
     """18 features of one block of MSCN coefficients."""
-    alpha, bl, br = aggd(block)
+    alpha, bl, br = aggd(block, per_call_tables)
     feats = [alpha, (bl + br) / 2]
     for shift in ((0, 1), (1, 0), (1, 1), (-1, 1)):
-        alpha, bl, br = aggd(block * np.roll(block, shift, axis=(0, 1)))
+        alpha, bl, br = aggd(block * np.roll(block, shift, axis=(0, 1)), per_call_tables)
         feats += [alpha, (br - bl) * gamma(2 / alpha) / gamma(1 / alpha), bl, br]
     return feats
 
 
 def niqe_reference(y: np.ndarray, mu_pris: np.ndarray, cov_pris: np.ndarray,
-                   block: int = 96, zero_tol: float = 1e-8) -> float:
-    """NIQE of a 2-D luma image in [0, 255] (float64)."""
+                   block: int = 96, zero_tol: float = 1e-8, per_call_tables: bool = False) -> float:
+    """NIQE of a 2-D luma image in [0, 255] (float64); see :func:`aggd` for ``per_call_tables``."""
     h, w = y.shape
     nh, nw = h // block, w // block
     img = y[:nh * block, :nw * block].astype(np.float64)
@@ -100,8 +107,10 @@ def niqe_reference(y: np.ndarray, mu_pris: np.ndarray, cov_pris: np.ndarray,
         coeffs = (img - mu) / (sigma + 1)
         coeffs[np.abs(coeffs) < zero_tol] = 0
         b = block // scale
-        feats.append(np.array([block_feature(coeffs[i * b:(i + 1) * b, j * b:(j + 1) * b])
-                               for j in range(nw) for i in range(nh)]))
+        feats.append(np.array([
+            block_feature(coeffs[i * b:(i + 1) * b, j * b:(j + 1) * b], per_call_tables)
+            for j in range(nw) for i in range(nh)
+        ]))
         img = matlab_imresize(img, 0.5)
     feats = np.concatenate(feats, axis=1)
     mu_d = np.nanmean(feats, axis=0)

@@ -120,3 +120,11 @@ def test_matches_reference_on_real_photos(shared_assets):
         rgb = np.asarray(Image.open(path).convert('RGB'))
         ours = niqe(_to_tensor(rgb)).item()
         assert abs(ours - _reference_niqe(rgb)) < 1e-3, path.name
+
+
+def test_nonfinite_image_gives_nan_without_spoiling_the_batch():
+    imgs = torch.cat([_to_tensor(_textured(s)) for s in range(2)])
+    clean = niqe(imgs)
+    imgs[1, 0, 3, 3] = float('nan')
+    out = niqe(imgs)
+    assert out[0].item() == pytest.approx(clean[0].item(), abs=1e-12) and torch.isnan(out[1])
