@@ -3,8 +3,8 @@
 Runs both on the same photos (default: the 64 DICM photos of the Zero-DCE release in
 ``../shared/assets``), alternating image by image so both see the same machine load, and prints
 the speed ratio (goal >= 5x) and the largest absolute difference (goal < 1e-3). The reference
-computes the AGGD shape table once; ``--basicsr-tables`` also times it recomputing the table in every
-fit, as BasicSR's ``estimate_aggd_param`` does.
+computes the AGGD shape table once; ``--basicsr-tables`` also times it recomputing the table in
+every fit, as BasicSR's ``estimate_aggd_param`` does.
 
 Example::
 

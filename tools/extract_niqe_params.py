@@ -2,10 +2,10 @@
 
 The model is the multivariate Gaussian (mean 1x36, covariance 36x36) that the MATLAB NIQE release
 of Mittal, Soundararajan and Bovik (LIVE, The University of Texas at Austin) fitted on pristine
-images: ``mu_prisparam`` / ``cov_prisparam`` in that release's ``modelparameters.mat``. The release's
-notice permits use, copying, modification and distribution for any purpose provided the copyright
-notice is kept and LIVE is acknowledged (cite "Making a 'Completely Blind' Image Quality Analyzer",
-IEEE Signal Processing Letters 20(3), 2013).
+images: ``mu_prisparam`` / ``cov_prisparam`` in that release's ``modelparameters.mat``. The
+release's notice permits use, copying, modification and distribution for any purpose provided the
+copyright notice is kept and LIVE is acknowledged (cite "Making a 'Completely Blind' Image Quality
+Analyzer", IEEE Signal Processing Letters 20(3), 2013).
 
 Accepted sources (``--source``):
 

@@ -2,8 +2,8 @@
 
 Colour: by default both are computed on RGB, as low-light enhancement papers evaluate LOL-style
 pairs (PSNR over all three channels; SSIM averaged over the channels, like scikit-image's
-``structural_similarity(..., channel_axis=-1)``). ``convert_to='y'`` uses the BT.601 luma of MATLAB's
-``rgb2ycbcr`` instead (the super-resolution convention of BasicSR), unrounded.
+``structural_similarity(..., channel_axis=-1)``). ``convert_to='y'`` uses the BT.601 luma of
+MATLAB's ``rgb2ycbcr`` instead (the super-resolution convention of BasicSR), unrounded.
 
 SSIM follows Wang et al. (IEEE TIP 2004): an 11x11 Gaussian window with sigma 1.5, ``K1 = 0.01``,
 ``K2 = 0.03``, population (not sample) statistics, and the mean of the SSIM map over the 'valid'

@@ -7,9 +7,9 @@ What is computed, in the MATLAB release's order (the same choices as BasicSR's `
 
 1. The float RGB image in [0, 1] is quantised as it would be saved (``round(clip(x) * 255)``, half
    away from zero as MATLAB's ``im2uint8``); its luma is the BT.601 Y of MATLAB's ``rgb2ycbcr``
-   (range [16, 235]) rounded to an integer, like ``rgb2ycbcr`` on a uint8 image. So a score equals the
-   score of the saved PNG. (MATLAB's own ``niqe`` uses ``rgb2gray``; BasicSR and most papers use Y;
-   we use Y.)
+   (range [16, 235]) rounded to an integer, like ``rgb2ycbcr`` on a uint8 image. So a score equals
+   the score of the saved PNG. (MATLAB's own ``niqe`` uses ``rgb2gray``; BasicSR and most papers
+   use Y; we use Y.)
 2. The image is cropped to whole 96x96 blocks (top-left kept).
 3. At two scales (full and half size), MSCN coefficients ``(I - mu) / (sigma + 1)`` with a 7x7
    Gaussian window (sigma 7/6, replicate borders); per block (96x96, then 48x48): an AGGD fit of the
@@ -20,14 +20,15 @@ What is computed, in the MATLAB release's order (the same choices as BasicSR's `
 4. The mean (NaN-ignoring) and covariance (rows without NaN) of the block features are compared with
    the pristine model: ``sqrt(d^T pinv((cov_pris + cov) / 2) d)``.
 
-Blocks whose coefficients are all zero (flat areas) give NaN features exactly as in MATLAB (the shape
-parameter then takes the first grid value, 0.2, as MATLAB's ``min`` does). Coefficients with
+Blocks whose coefficients are all zero (flat areas) give NaN features exactly as in MATLAB (the
+shape parameter then takes the first grid value, 0.2, as MATLAB's ``min`` does). Coefficients with
 magnitude below ``MSCN_ZERO_TOL`` are set to 0 first: a flat area has exactly zero coefficients in
 exact arithmetic, and without this step the rounding noise of the Gaussian filter (about 1e-15)
 would decide its features; the reference implementation in the tests does the same.
 
-All arithmetic is float64, on the device of the input. For speed on CPUs the work runs in bands of
-block rows whose temporaries stay in the cache, and every AGGD fit reduces to one small Gram matrix.
+All arithmetic is float64, on the device of the input. For speed on CPUs images are processed one at
+a time, in bands of block rows through buffers allocated once per call, and each AGGD fit needs only
+sums and 2-norms of the positive part, negative part and sign of its samples.
 """
 import math
 from functools import lru_cache
@@ -55,7 +56,8 @@ GAUSSIAN_TAPS = tuple((_G / _G.sum()).tolist())
 #: Normalised taps of MATLAB's antialiased bicubic ``imresize`` at scale 0.5 (8 taps, stride 2).
 HALF_SCALE_TAPS = (-0.01171875, -0.03515625, 0.11328125, 0.43359375, 0.43359375, 0.11328125,
                    -0.03515625, -0.01171875)
-#: BT.601 luma of MATLAB's ``rgb2ycbcr`` in integers: Y = 16 + (65481 R + 128553 G + 24966 B) / 255000.
+#: BT.601 luma of MATLAB's ``rgb2ycbcr`` in integers:
+#: Y = 16 + (65481 R + 128553 G + 24966 B) / 255000.
 Y_INT = (65481, 128553, 24966, 255000)
 #: The four neighbour offsets of the MATLAB release (``circshift`` inside each block).
 PAIR_SHIFTS = ((0, 1), (1, 0), (1, 1), (-1, 1))

@@ -5,9 +5,9 @@ Deliberately naive and independent of the torch code: one block at a time, a gen
 ``argmin`` over the shape grid, ``np.cov`` and ``np.linalg.pinv``. Only the pristine model and the
 constants of the algorithm are shared.
 
-Mittal, Soundararajan and Bovik, "Making a 'Completely Blind' Image Quality Analyzer", IEEE SPL 2013;
-the MATLAB release (``computequality.m``, ``computefeature.m``, ``estimateaggdparam.m``) and
-BasicSR's ``basicsr/metrics/niqe.py`` describe the same steps.
+Mittal, Soundararajan and Bovik, "Making a 'Completely Blind' Image Quality Analyzer",
+IEEE SPL 2013; the MATLAB release (``computequality.m``, ``computefeature.m``,
+``estimateaggdparam.m``) and BasicSR's ``basicsr/metrics/niqe.py`` describe the same steps.
 """
 import math
 
