@@ -32,6 +32,11 @@ def _as_float_image(img: Any) -> Tensor:
     return img.float() / 255. if img.dtype == torch.uint8 else img.float()
 
 
+def _all_finite(img: Tensor) -> bool:
+    """Whether every value is finite (a finite sum proves it cheaply; else check each value)."""
+    return bool(torch.isfinite(img.sum())) or bool(torch.isfinite(img).all())
+
+
 @METRICS.register_module()
 class ImageQualityMetric(BaseMetric):
     """Mean NIQE / PSNR / SSIM of enhanced images, from the very tensors the detector saw.
@@ -123,7 +128,7 @@ class ImageQualityMetric(BaseMetric):
         scores: List[Dict[str, float]] = [{} for _ in range(n)]
         clean = []
         for i, img in enumerate(images):
-            scores[i]['nonfinite'] = bool(flagged[i] or not torch.isfinite(img).all())
+            scores[i]['nonfinite'] = bool(flagged[i]) or not _all_finite(img)
             if not scores[i]['nonfinite']:
                 clean.append(i)
         if 'niqe' in self.metrics:

@@ -382,7 +382,9 @@ def niqe(img: Tensor, block_size: int = 96, params: Optional[tuple[Tensor, Tenso
     if img.dim() == 3:
         img = img.unsqueeze(0)
     threads = num_threads if img.device.type == 'cpu' else None
-    finite = torch.isfinite(img).flatten(1).all(1)
+    finite = torch.isfinite(img.flatten(1).sum(1))  # fast; any NaN/Inf makes the sum non-finite
+    if not finite.all():
+        finite = torch.isfinite(img).flatten(1).all(1)  # exact (a sum may also overflow)
     if not finite.all():
         img = torch.where(finite[:, None, None, None], img, torch.zeros_like(img))
     with torch.no_grad(), torch_threads(threads):
