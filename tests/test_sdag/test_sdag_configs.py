@@ -67,6 +67,27 @@ def test_pretrain_config_trains_and_exports(tmp_path):
     torch.testing.assert_close(net.extractor.layers[0].weight, vgg[0].weight)
 
 
+def test_pretrain_on_the_demo_detector_trains(tmp_path):
+    """The paper's variant: SDAG on the stem of the benchmark's detector (random weights here)."""
+    from sdag_bench.registry import MODELS
+    det_cfg = PROJECT_ROOT / 'configs' / 'detectors' / 'demo_retinanet.py'
+    if not det_cfg.is_file():
+        pytest.skip('demo detector config not present')
+    torch.manual_seed(0)
+    detector = MODELS.build(Config.fromfile(str(det_cfg)).model)
+    det_ckpt = tmp_path / 'demo_retinanet.pth'
+    torch.save({'state_dict': detector.state_dict()}, det_ckpt)
+    data = write_dark_images(tmp_path / 'normal', num=4)
+    cfg = guided_config('configs/sdag/sdag_pretrain_demo_detector.py', tmp_path / 'work', data,
+                        None, crop_size=32)
+    cfg.model.net.extractor.checkpoint = str(det_ckpt)
+    runner = build_runner(cfg)
+    runner.train()
+    assert 'train/loss_margin_gamma' in runner.message_hub.log_scalars
+    stem_weight = runner.model.net.extractor.layers[0].weight
+    torch.testing.assert_close(stem_weight, detector.backbone.conv1.weight)
+
+
 def test_variant_configs_parse():
     lowlight = Config.fromfile(str(PROJECT_ROOT / 'configs/sdag/sdag_pretrain_lowlight.py'))
     assert len(lowlight.model.degradations) == 6
