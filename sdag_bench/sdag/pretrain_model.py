@@ -15,7 +15,7 @@ from typing import Dict, List, Optional, Sequence, Union
 import torch
 import torch.nn.functional as F
 from mmengine.model import BaseModel
-from torch import Tensor
+from torch import Tensor, nn
 
 from sdag_bench.registry import MODELS
 from sdag_bench.sdag.degradations import DegradationFactor, build_degradation
@@ -80,18 +80,20 @@ class SDAGPretrainModel(BaseModel):
         cosine_over (str): ``'image'`` (default) or ``'batch'`` (official quirk).
         seed (int, optional): Seed of the degradations' own generator. Defaults to None (the
             global RNG, seeded by the runner's ``randomness``).
-        data_preprocessor (dict, optional): Must deliver float RGB in [0, 1]. Defaults to
-            ``EnhancerDataPreprocessor`` (what ``UnpairedImageFolder`` items need).
+        data_preprocessor (dict | nn.Module, optional): Must deliver float RGB in [0, 1].
+            Defaults to ``EnhancerDataPreprocessor`` (what ``UnpairedImageFolder`` items need).
     """
 
     def __init__(self, net: dict,
                  degradations: Sequence[Union[dict, DegradationFactor]] = OFFICIAL_DEGRADATIONS,
                  recon_weight: float = 1.0, degraded_recon_weight: float = 0.1,
                  margin: float = 0.5, margin_weight: float = 1.0, cosine_over: str = 'image',
-                 seed: Optional[int] = None, data_preprocessor: Optional[dict] = None,
+                 seed: Optional[int] = None,
+                 data_preprocessor: Optional[Union[dict, nn.Module]] = None,
                  init_cfg: Optional[dict] = None) -> None:
-        data_preprocessor = MODELS.build(data_preprocessor or
-                                         dict(type='EnhancerDataPreprocessor'))
+        data_preprocessor = data_preprocessor or dict(type='EnhancerDataPreprocessor')
+        if isinstance(data_preprocessor, dict):
+            data_preprocessor = MODELS.build(data_preprocessor)
         super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
         self.net = MODELS.build(net)
         self.degradations: List[DegradationFactor] = [build_degradation(d) for d in degradations]
