@@ -31,6 +31,7 @@ a time, in bands of block rows through buffers allocated once per call, and each
 sums and 2-norms of the positive part, negative part and sign of its samples.
 """
 import math
+import threading
 from functools import lru_cache
 from pathlib import Path
 from typing import Optional, Union
@@ -50,6 +51,7 @@ MSCN_ZERO_TOL = 1e-8
 PINV_RCOND = 1e-15
 #: Pixels per band of block rows processed at once (keeps temporaries in the CPU cache).
 BAND_PIXELS = 160_000
+_local = threading.local()
 #: 1-D taps of MATLAB's ``fspecial('gaussian', 7, 7/6)`` (the 2-D window is their outer product).
 _G = np.exp(-np.arange(-3., 4.)**2 / (2 * (7 / 6)**2))
 GAUSSIAN_TAPS = tuple((_G / _G.sum()).tolist())
@@ -165,21 +167,30 @@ def mscn(img: Tensor) -> Tensor:
     return _mscn_valid(padded)
 
 
+def _buffer(work: Optional[dict], name: str, shape: tuple, like: Tensor) -> Tensor:
+    """A contiguous ``shape`` tensor carved from the reusable flat buffer ``work[name]``."""
+    numel = math.prod(shape)
+    if work is None:
+        return like.new_empty(shape)
+    flat = work.get(name)
+    if flat is None or flat.numel() < numel:
+        flat = work[name] = like.new_empty(numel)
+    return flat[:numel].view(shape)
+
+
 def _mscn_valid(padded: Tensor, work: Optional[dict] = None) -> Tensor:
-    """MSCN coefficients of the centre of ``(..., h + 6, w + 6)``, optionally into ``work``."""
+    """MSCN coefficients of the centre of ``(..., h + 6, w + 6)``, buffers from ``work``."""
     *lead, h, w = padded.shape
     h, w = h - 6, w - 6
-    if work is None:
-        work = dict(square=padded.new_empty(*lead, h + 6, w + 6),
-                    rows=padded.new_empty(2, *lead, h, w + 6),
-                    cols=padded.new_empty(2, *lead, h, w), coeffs=padded.new_empty(*lead, h, w))
-    rows = work['rows'][..., :h, :]
+    rows = _buffer(work, 'rows', (2, *lead, h, w + 6), padded)
     _correlate(padded, GAUSSIAN_TAPS, -2, out=rows[0])
-    square = torch.mul(padded, padded, out=work['square'][..., :h + 6, :])
+    square = torch.mul(padded, padded, out=_buffer(work, 'square', padded.shape, padded))
     _correlate(square, GAUSSIAN_TAPS, -2, out=rows[1])
-    mu, sigma = _correlate(rows, GAUSSIAN_TAPS, -1, out=work['cols'][..., :h, :]).unbind(0)
+    cols = _buffer(work, 'cols', (2, *lead, h, w), padded)
+    mu, sigma = _correlate(rows, GAUSSIAN_TAPS, -1, out=cols).unbind(0)
     sigma.addcmul_(mu, mu, value=-1).abs_().sqrt_().add_(1)
-    out = torch.sub(padded[..., 3:-3, 3:-3], mu, out=work['coeffs'][..., :h, :]).div_(sigma)
+    out = torch.sub(padded[..., 3:-3, 3:-3], mu, out=_buffer(work, 'coeffs', mu.shape, padded))
+    out.div_(sigma)
     return out.masked_fill_(torch.abs(out, out=mu) < MSCN_ZERO_TOL, 0.)
 
 
@@ -246,13 +257,14 @@ def _band_stats(coeffs: Tensor, block: int, work: dict) -> Tensor:
     """
     h, w = coeffs.shape
     n, b = (h // block) * (w // block), block
-    wrapped = work['wrapped'][:n]  # tiles with a one-sample circular border
+    wrapped = _buffer(work, 'wrapped', (n, b + 2, b + 2), coeffs)  # tiles, circular border
     wrapped[:, 1:-1, 1:-1].view(h // b, w // b, b, b).copy_(
         coeffs.view(h // b, b, w // b, b).transpose(1, 2))
     wrapped[:, 0, 1:-1], wrapped[:, -1, 1:-1] = wrapped[:, -2, 1:-1], wrapped[:, 1, 1:-1]
     wrapped[:, :, 0], wrapped[:, :, -1] = wrapped[:, :, -2], wrapped[:, :, 1]
     tiles = wrapped[:, 1:-1, 1:-1]
-    products, scratch = work['samples'][0, :n], work['samples'][1:, :n]
+    samples = _buffer(work, 'samples', (4, n, b, b), coeffs)
+    products, scratch = samples[0], samples[1:]
     stats = [aggd_stats(tiles, scratch, dims=2)]
     for dy, dx in PAIR_SHIFTS:
         neighbour = wrapped[:, 1 - dy:1 - dy + b, 1 - dx:1 - dx + b]
@@ -280,24 +292,15 @@ def scale_stats(img: Tensor, block: int, workspaces: Optional[dict] = None) -> T
     Args:
         img (Tensor): ``(B, H, W)`` float64, sides multiples of ``block``.
         block (int): Tile side.
-        workspaces (dict, optional): Buffers to reuse between calls, keyed by size. Defaults to
-            None (new buffers).
+        workspaces (dict, optional): Buffers to reuse between calls, keyed by block size.
+            Defaults to None (new buffers).
 
     Returns:
         Tensor: ``(B, n_tiles, 5 sample sets, 5)``, tiles in row-major order.
     """
     b, h, w = img.shape
     rows = min(h, block * max(1, BAND_PIXELS // (block * w)))
-    tiles = (rows // block) * (w // block)
-    workspaces = {} if workspaces is None else workspaces
-    key = (rows, w, block, img.device, img.dtype)
-    if key not in workspaces:
-        workspaces[key] = dict(
-            square=img.new_empty(rows + 6, w + 6), rows=img.new_empty(2, rows, w + 6),
-            cols=img.new_empty(2, rows, w), coeffs=img.new_empty(rows, w),
-            wrapped=img.new_empty(tiles, block + 2, block + 2),
-            samples=img.new_empty(4, tiles, block, block))
-    work = workspaces[key]
+    work = None if workspaces is None else workspaces.setdefault((block, img.device, img.dtype), {})
     stats = []
     for i in range(b):
         padded = F.pad(img[i:i + 1, None], (3, 3, 3, 3), mode='replicate')[0, 0]
@@ -315,7 +318,7 @@ def niqe_features(luma: Tensor, block_size: int = 96,
     Args:
         luma (Tensor): ``(B, H, W)`` float64 in [0, 255], ``H, W >= block_size``.
         block_size (int): Block side at full scale (even). Defaults to 96.
-        workspaces (dict, optional): Buffers reused between calls (see :func:`scale_features`).
+        workspaces (dict, optional): Buffers reused between calls (see :func:`scale_stats`).
 
     Returns:
         Tensor: ``(B, n_blocks, 36)``.
@@ -360,6 +363,15 @@ def niqe_from_features(feats: Tensor, mu_pris: Tensor, cov_pris: Tensor) -> Tens
     return torch.where(ok, quality, torch.full_like(quality, float('nan')))
 
 
+def _workspaces() -> dict:
+    """This thread's band buffers, reused between calls (they grow to the largest band seen, about
+    12 MB for 640 x 480 images): allocating them afresh costs thousands of page faults per image
+    once other work (a detector) has given the memory back to the system."""
+    if not hasattr(_local, 'workspaces'):
+        _local.workspaces = {}
+    return _local.workspaces
+
+
 def niqe(img: Tensor, block_size: int = 96, params: Optional[tuple[Tensor, Tensor]] = None,
          num_threads: Optional[int] = 1) -> Tensor:
     """NIQE of a batch of float images (lower is better).
@@ -382,14 +394,13 @@ def niqe(img: Tensor, block_size: int = 96, params: Optional[tuple[Tensor, Tenso
     if img.dim() == 3:
         img = img.unsqueeze(0)
     threads = num_threads if img.device.type == 'cpu' else None
-    finite = torch.isfinite(img.flatten(1).sum(1))  # fast; any NaN/Inf makes the sum non-finite
-    if not finite.all():
-        finite = torch.isfinite(img).flatten(1).all(1)  # exact (a sum may also overflow)
-    if not finite.all():
-        img = torch.where(finite[:, None, None, None], img, torch.zeros_like(img))
     with torch.no_grad(), torch_threads(threads):
+        finite = torch.isfinite(img.sum(dim=(1, 2, 3)))  # any NaN/Inf makes the sum non-finite
+        if not finite.all():
+            finite = torch.isfinite(img).flatten(1).all(1)  # exact (a sum may also overflow)
+            img = torch.where(finite[:, None, None, None], img, torch.zeros_like(img))
         # image by image: working sets stay small (a whole batch in float64 is slower on CPUs)
-        workspaces: dict = {}
+        workspaces = _workspaces()
         h, w = img.shape[-2:]
         img = img[..., :h // block_size * block_size, :w // block_size * block_size]  # whole blocks
         feats = torch.cat([niqe_features(rgb_to_niqe_luma(img[i:i + 1]), block_size, workspaces)
