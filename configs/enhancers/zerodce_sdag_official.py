@@ -2,3 +2,4 @@
 _base_ = './zerodce.py'
 
 checkpoint = 'checkpoints/official/zerodce_sdag.pth'
+base_method = 'zerodce'  # the unguided row

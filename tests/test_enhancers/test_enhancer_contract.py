@@ -93,3 +93,12 @@ def test_gradients_flow_for_trainable(name):
     assert grads, 'no parameter received a gradient'
     assert all(torch.isfinite(g).all() for g in grads)
     assert any(g.abs().sum() > 0 for g in grads)
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason='no CUDA device here')
+@pytest.mark.parametrize('name', ENHANCERS)
+def test_follows_its_input_to_the_gpu(name):
+    enhancer = _build(name).to('cuda')
+    x = torch.rand(2, 3, 20, 24, device='cuda') * 0.3
+    with torch.no_grad():
+        _check_image_batch(enhancer(x), x)

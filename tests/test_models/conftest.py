@@ -1,4 +1,6 @@
-"""Dark training images made on the fly: smooth random scenes, darkened."""
+"""Dark training images made on the fly: a tiny copy of the dark demo split, or smooth random
+scenes, darkened."""
+import copy
 from pathlib import Path
 
 import cv2
@@ -22,6 +24,15 @@ def write_dark_images(folder: Path, count: int = 4, size=(24, 32), seed: int = 0
 @pytest.fixture
 def dark_folder(tmp_path) -> Path:
     return write_dark_images(tmp_path / 'dark')
+
+
+@pytest.fixture
+def dark_demo_folder(tmp_path) -> Path:
+    """Four 48 x 48 images of the dark demo train split (same generator, smaller spec)."""
+    from sdag_bench.datasets.demo import DEMO_SPEC, ensure_demo_set
+    spec = copy.deepcopy(DEMO_SPEC)
+    spec.update(image_size=48, splits=dict(train=dict(num=4, seed=1000)))
+    return ensure_demo_set(tmp_path / 'demo', spec=spec, progress=False) / 'dark' / 'train'
 
 
 @pytest.fixture(autouse=True)

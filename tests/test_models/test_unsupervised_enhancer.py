@@ -97,25 +97,34 @@ def _brightness(model, inputs) -> float:
         return model(inputs, mode='tensor').mean().item()
 
 
-def test_zero_dce_training_lowers_loss_and_brightens_toward_target(dark_folder):
+@pytest.mark.parametrize('images', ['dark_demo_folder', 'dark_folder'])
+def test_zero_dce_training_lowers_loss_and_brightens_toward_target(images, request):
+    folder = request.getfixturevalue(images)
     torch.manual_seed(0)
     model = _zero_dce_model()
-    first = UnpairedImageFolder(str(dark_folder), None)[0]['inputs']
+    first = UnpairedImageFolder(str(folder), None)[0]['inputs']
     before = _brightness(model, model.data_preprocessor({'inputs': [first]})['inputs'])
-    history, batch = _train(model, dark_folder, iters=25, lr=1e-3)
+    history, batch = _train(model, folder, iters=25, lr=1e-3)
     after = _brightness(model, batch[:1])
     assert sum(history[-5:]) < sum(history[:5])
     target = 0.6
     assert before < after and abs(after - target) < abs(before - target)
 
 
-def test_sci_training_lowers_loss_and_brightens(dark_folder):
+@pytest.mark.parametrize('images, iters', [
+    ('dark_folder', 120),
+    # On the noisier demo scenes the smoothing term first darkens a little; brightening wins
+    # after about 200 iterations.
+    pytest.param('dark_demo_folder', 400, marks=pytest.mark.slow),
+])
+def test_sci_training_lowers_loss_and_brightens(images, iters, request):
+    folder = request.getfixturevalue(images)
     torch.manual_seed(0)
     cfg = Config.fromfile(str(CONFIGS / 'sci.py'))
     model = MODELS.build(cfg.model.to_dict())
-    first = UnpairedImageFolder(str(dark_folder), None)[0]['inputs']
+    first = UnpairedImageFolder(str(folder), None)[0]['inputs']
     before = _brightness(model, model.data_preprocessor({'inputs': [first]})['inputs'])
-    history, batch = _train(model, dark_folder, iters=120, lr=3e-3)
+    history, batch = _train(model, folder, iters=iters, lr=3e-3)
     assert sum(history[-5:]) < sum(history[:5])
     assert _brightness(model, batch[:1]) > before
 
