@@ -52,6 +52,8 @@ OFFICIAL_WEIGHTS: Dict[str, OfficialWeights] = {
     # optional extra rows
     'sgz': OfficialWeights('ShenZheng2000+SGZ/weight/Epoch99.pth',
                            partial(ZeroDCEPP, scale_factor=12), convert_zero_dce_pp),
+    'scl_lle': OfficialWeights('LingLIx+SCL-LLE/checkpoints/SCL-LLE.pth', ZeroDCE,
+                               convert_zero_dce),
     'pairlie': OfficialWeights('zhenqifu+PairLIE/weights/PairLIE.pth', PairLIE, convert_pairlie),
     'clip_lit': OfficialWeights('ZhexinLiang+CLIP-LIT/pretrained_models/enhancement_model.pth',
                                 CLIPLIT, convert_clip_lit),
