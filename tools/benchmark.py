@@ -70,7 +70,8 @@ def main(argv=None) -> int:
     store = ResultStore(work_dir)
     records = run_cells(cells, store, device=args.device, force=args.force,
                         batch_size=args.batch_size,
-                        extra_metrics=list(bench_cfg.get('extra_metrics', [])), seed=args.seed,
+                        extra_metrics=list(bench_cfg.get('extra_metrics', [])),
+                        cost_cfg=bench_cfg.get('cost_cfg'), seed=args.seed,
                         progress=not args.no_progress)
     if not is_main_process():
         return 0

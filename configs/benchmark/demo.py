@@ -15,3 +15,7 @@ upper_bound = dict(
 # Folders searched by `--enhancers all` (every config defining `enhancer = dict(...)`).
 enhancer_dirs = ['configs/enhancers', 'configs/sdag']
 primary_metric = 'AP50'
+# Visual quality on the very tensors the detector saw (NIQE; PSNR/SSIM against the references).
+extra_metrics = [dict(type='ImageQualityMetric', metrics=('niqe', 'psnr', 'ssim'))]
+# Enhancer cost: parameters, FLOPs (mmengine.analysis) and ms per image at this size.
+cost_cfg = dict(input_size=(384, 512), warmup=1, repeats=3)

@@ -1,7 +1,7 @@
 # The demo detector: mmdet's RetinaNet with a slim ResNet-18 (16 base channels) and a 3-level FPN,
 # trained from scratch on the *normal-light* demo train split, then frozen for the benchmark.
 #   python tools/train.py configs/detectors/demo_retinanet.py
-#   python tools/export_state_dict.py work_dirs/demo_retinanet/epoch_30.pth checkpoints/demo_retinanet.pth
+#   python tools/export_state_dict.py work_dirs/demo_retinanet/epoch_60.pth checkpoints/demo_retinanet.pth
 _base_ = [
     'mmdet::_base_/models/retinanet_r50_fpn.py',
     '../_base_/datasets/demo.py',
@@ -28,8 +28,8 @@ model = dict(
         stacked_convs=2,
         anchor_generator=dict(octave_base_scale=3, strides=[8, 16, 32])))
 
-max_epochs = 30
-train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=max_epochs, val_interval=10)
+max_epochs = 60
+train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=max_epochs, val_interval=20)
 val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')
 optim_wrapper = dict(
@@ -43,7 +43,7 @@ param_scheduler = [
 ]
 default_hooks = dict(
     logger=dict(interval=10),
-    checkpoint=dict(interval=10, max_keep_ckpts=1),
+    checkpoint=dict(interval=20, max_keep_ckpts=1),
     visualization=dict(type='DetVisualizationHook', draw=False))
 env_cfg = dict(dist_cfg=dict(backend='gloo'))
 randomness = dict(seed=0)

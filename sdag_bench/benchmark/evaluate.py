@@ -16,11 +16,29 @@ from tqdm import tqdm
 
 from sdag_bench.checkpoint import CheckpointError, extract_state_dict, load_checkpoint_file
 from sdag_bench.enhancers.builder import build_enhancer_from_config
+from sdag_bench.metrics.cost import enhancer_cost, prefixed
 from sdag_bench.preprocessors.enhanced_det_data_preprocessor import NONFINITE_KEY
 from sdag_bench.registry import MODELS
 from .cells import CellSpec
 
 _ENHANCER_PREFIX = 'data_preprocessor.enhancer.'
+#: Enhancer cost is a property of the enhancer alone: measured once per process and enhancer.
+_COST_CACHE: Dict[tuple, Dict[str, Any]] = {}
+
+
+def measure_enhancer_cost(cell: CellSpec, enhancer: torch.nn.Module,
+                          cost_cfg: Optional[dict]) -> Dict[str, Any]:
+    """Parameters, FLOPs and ms per image of the enhancer (``cost/...`` keys), cached."""
+    if cost_cfg is None:
+        return {}
+    cfg = dict(input_size=(384, 512), warmup=1, repeats=3)
+    cfg.update(cost_cfg)
+    key = (cell.enhancer.config, cell.enhancer.checkpoint, repr(sorted(cfg.items())))
+    if key not in _COST_CACHE:
+        cost = enhancer_cost(enhancer, input_size=tuple(cfg['input_size']),
+                             warmup=cfg['warmup'], repeats=cfg['repeats'])
+        _COST_CACHE[key] = prefixed(cost)
+    return dict(_COST_CACHE[key])
 
 
 def build_frozen_detector(config: str, checkpoint: Optional[str],
@@ -92,6 +110,7 @@ def evaluate_cell(cell: CellSpec,
                   device: str = 'cpu',
                   batch_size: Optional[int] = None,
                   extra_metrics: Optional[List[dict]] = None,
+                  cost_cfg: Optional[dict] = None,
                   seed: int = 0,
                   progress: bool = True) -> Dict[str, Any]:
     """Run one cell and return its result record (not yet stored).
@@ -102,6 +121,8 @@ def evaluate_cell(cell: CellSpec,
         batch_size (int, optional): Overrides the dataset config's batch size.
         extra_metrics (list[dict], optional): More metric configs (e.g. image quality) fed
             with the same outputs as the dataset's own evaluator.
+        cost_cfg (dict, optional): ``input_size``, ``warmup``, ``repeats`` of the enhancer's
+            cost measurement; None skips it.
         seed (int): Seed of the data loader. Defaults to 0.
         progress (bool): Show a progress bar on the main process. Defaults to True.
 
@@ -137,6 +158,7 @@ def evaluate_cell(cell: CellSpec,
     with contextlib.redirect_stdout(io.StringIO()):  # pycocotools prints its progress
         metrics = evaluator.evaluate(len(dataloader.dataset))
     nonfinite_images = _sum_across_ranks(nonfinite_images)
+    metrics.update(measure_enhancer_cost(cell, enhancer, cost_cfg))
     return dict(
         cell=cell.describe(),
         metrics={k: _plain(v) for k, v in metrics.items()},

@@ -11,7 +11,8 @@ from .evaluate import evaluate_cell
 
 def run_cells(cells: List[CellSpec], store: ResultStore, device: str = 'cpu',
               force: bool = False, batch_size: Optional[int] = None,
-              extra_metrics: Optional[List[dict]] = None, seed: int = 0,
+              extra_metrics: Optional[List[dict]] = None, cost_cfg: Optional[dict] = None,
+              seed: int = 0,
               progress: bool = True) -> List[Dict[str, Any]]:
     """Evaluate every cell not already stored (or all with ``force``) and store it.
 
@@ -25,6 +26,7 @@ def run_cells(cells: List[CellSpec], store: ResultStore, device: str = 'cpu',
         force (bool): Recompute finished cells. Defaults to False.
         batch_size (int, optional): Overrides the dataset configs' batch size.
         extra_metrics (list[dict], optional): Extra metric configs for every cell.
+        cost_cfg (dict, optional): Enhancer cost measurement settings; None skips it.
         seed (int): Data-loader seed. Defaults to 0.
         progress (bool): Show progress bars. Defaults to True.
 
@@ -47,7 +49,8 @@ def run_cells(cells: List[CellSpec], store: ResultStore, device: str = 'cpu',
         else:
             bar.set_postfix_str(cell.enhancer.name)
             record = evaluate_cell(cell, device=device, batch_size=batch_size,
-                                   extra_metrics=extra_metrics, seed=seed, progress=progress)
+                                   extra_metrics=extra_metrics, cost_cfg=cost_cfg, seed=seed,
+                                   progress=progress)
             record.update(key=key, created=datetime.datetime.now().isoformat(timespec='seconds'))
             if is_main_process():
                 store.save(cell, record)

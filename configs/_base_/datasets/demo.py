@@ -15,8 +15,10 @@ test_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='Resize', scale=image_scale, keep_ratio=True),  # identity; sets scale_factor
     dict(type='LoadAnnotations', with_bbox=True),
+    dict(type='LoadReferenceImage'),  # normal-light reference -> gt_img (for PSNR/SSIM)
     dict(type='PackDetInputs',
-         meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape', 'scale_factor', 'ref_path')),
+         meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape', 'scale_factor', 'ref_path',
+                    'gt_img')),
 ]
 
 train_dataloader = dict(
