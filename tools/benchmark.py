@@ -24,6 +24,8 @@ from sdag_bench import register_all_modules
 from sdag_bench.benchmark.cells import ResultStore
 from sdag_bench.benchmark.leaderboard import leaderboard, records_to_frame, write_leaderboard
 from sdag_bench.benchmark.plan import plan_cells, resolve_path
+from sdag_bench.benchmark.plots import plot_ap_vs_niqe, plot_paths, plot_per_class_ap
+from sdag_bench.benchmark.qualitative import render_qualitative_grid
 from sdag_bench.benchmark.run import run_cells
 
 
@@ -45,6 +47,7 @@ def parse_args(argv=None) -> argparse.Namespace:
                         help='skip the identity and normal-light bound rows')
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument('--no-progress', action='store_true', help='no progress bars')
+    parser.add_argument('--no-plots', action='store_true', help='skip the PNG plots')
     parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm'], default='none')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
     return parser.parse_args(argv)
@@ -79,6 +82,13 @@ def main(argv=None) -> int:
     table = leaderboard(records_to_frame(records), sort_by=bench_cfg.get('primary_metric',
                                                                          'AP50'))
     paths = write_leaderboard(table, work_dir, caption=f'Benchmark `{bench_cfg.benchmark}`')
+    if not args.no_plots:
+        figures = plot_paths(work_dir)
+        paths += [p for p in (plot_ap_vs_niqe(table, figures['ap_vs_niqe']),
+                              plot_per_class_ap(records, figures['per_class']),
+                              render_qualitative_grid(
+                                  [c for c in cells if c.dataset == cells[0].dataset],
+                                  figures['grid'], device=args.device)) if p]
     with open(paths[0]) as f:
         print(f.read())
     print(f'[benchmark] {len(records)} cells ({reused} reused, {len(records) - reused} run); '

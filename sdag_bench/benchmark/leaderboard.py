@@ -124,7 +124,7 @@ def write_leaderboard(table: pd.DataFrame, out_dir: str, name: str = 'leaderboar
     with open(paths[0], 'w') as f:
         if caption:
             f.write(f'{caption}\n\n')
-        f.write(shown.to_markdown(index=False))
+        f.write(shown.to_markdown(index=False, disable_numparse=True))
         f.write('\n')
     with open(paths[2], 'w') as f:
         f.write(shown.to_latex(index=False, caption=caption or None, escape=True))

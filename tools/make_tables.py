@@ -1,0 +1,42 @@
+"""Regenerate paper-style tables from stored benchmark cells (nothing is re-run).
+
+Example:
+    python tools/make_tables.py --benchmark demo
+    python tools/make_tables.py --work-dir results/exdark
+"""
+import argparse
+import os
+import os.path as osp
+import sys
+
+from sdag_bench.benchmark.cells import ResultStore
+from sdag_bench.benchmark.paper_tables import paper_tables
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--benchmark', default='demo', help='name under results/')
+    parser.add_argument('--work-dir', help='result folder (default results/<benchmark>)')
+    parser.add_argument('--digits', type=int, default=3)
+    args = parser.parse_args(argv)
+    work_dir = args.work_dir or osp.join('results', args.benchmark)
+    records = list(ResultStore(work_dir).records())
+    if not records:
+        print(f'error: no cells in {work_dir}/cells: run tools/benchmark.py first',
+              file=sys.stderr)
+        return 2
+    out_dir = osp.join(work_dir, 'tables')
+    os.makedirs(out_dir, exist_ok=True)
+    for name, table in paper_tables(records).items():
+        shown = table.round(args.digits)
+        with open(osp.join(out_dir, f'{name}.md'), 'w') as f:
+            f.write(shown.to_markdown() + '\n')
+        with open(osp.join(out_dir, f'{name}.tex'), 'w') as f:
+            f.write(shown.to_latex(float_format=f'%.{args.digits}f', na_rep='--'))
+        print(f'## {name}\n\n{shown.to_markdown()}\n')
+    print(f'tables written to {out_dir}')
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
