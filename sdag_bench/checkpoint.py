@@ -12,6 +12,8 @@ from typing import Dict, Mapping, Optional, Sequence
 import torch
 from torch import Tensor, nn
 
+from sdag_bench.paths import resolve_project_path
+
 
 class CheckpointError(RuntimeError):
     """A checkpoint file is missing, unsafe, truncated or does not fit the model."""
@@ -21,7 +23,8 @@ def load_checkpoint_file(path: str) -> dict:
     """Load a checkpoint file safely (tensors and plain containers only).
 
     Args:
-        path (str): Local file path.
+        path (str): Local file path (relative paths missing from the working directory are
+            tried from the project root).
 
     Returns:
         dict: The unpickled object (a mapping).
@@ -29,6 +32,7 @@ def load_checkpoint_file(path: str) -> dict:
     Raises:
         CheckpointError: If the file is missing, unsafe (would run code) or unreadable.
     """
+    path = resolve_project_path(path)
     if not os.path.isfile(path):
         raise CheckpointError(f'checkpoint file not found: {path}')
     try:

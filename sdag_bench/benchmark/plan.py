@@ -6,17 +6,10 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 from mmengine.config import Config
 
+from sdag_bench.paths import resolve_project_path
 from .cells import CellSpec, DatasetSpec, DetectorSpec, EnhancerSpec
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-
-
-def resolve_path(path: Optional[str]) -> Optional[str]:
-    """A path as given if it exists from the working directory, else from the project root."""
-    if not path or osp.isabs(path) or osp.exists(path):
-        return path
-    candidate = PROJECT_ROOT / path
-    return str(candidate) if candidate.exists() else path
+resolve_path = resolve_project_path
 
 
 def discover_enhancers(dirs: Sequence[str]) -> Dict[str, EnhancerSpec]:

@@ -1,5 +1,4 @@
 """Build enhancers from configs and load their weights (what the benchmark calls)."""
-import os.path as osp
 import warnings
 from pathlib import Path
 from typing import Optional, Union
@@ -8,11 +7,12 @@ from mmengine.config import Config
 
 from sdag_bench.checkpoint import (extract_state_dict, load_checkpoint_file,
                                    load_state_dict_strict)
+from sdag_bench.paths import resolve_project_path
 from sdag_bench.registry import MODELS
 from .base import BaseEnhancer
 
-#: Relative checkpoint paths not found from the working directory are tried from here.
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+#: Relative checkpoint paths not found from the working directory are tried from the project root.
+resolve_checkpoint = resolve_project_path
 
 
 def build_enhancer(cfg: dict) -> BaseEnhancer:
@@ -30,14 +30,6 @@ def build_enhancer(cfg: dict) -> BaseEnhancer:
     if not isinstance(enhancer, BaseEnhancer):
         raise TypeError(f'{cfg["type"]} builds a {type(enhancer).__name__}, not a BaseEnhancer')
     return enhancer
-
-
-def resolve_checkpoint(path: str) -> str:
-    """Return ``path`` as given, or from the project root if it is relative and missing here."""
-    if osp.isabs(path) or osp.exists(path):
-        return path
-    candidate = PROJECT_ROOT / path
-    return str(candidate) if candidate.exists() else path
 
 
 def load_enhancer_weights(enhancer: BaseEnhancer, path: str) -> BaseEnhancer:

@@ -14,6 +14,7 @@ from torch import Tensor, nn
 
 from sdag_bench.checkpoint import (CheckpointError, extract_state_dict, load_checkpoint_file,
                                    load_state_dict_strict)
+from sdag_bench.paths import resolve_project_path
 from sdag_bench.registry import MODELS
 
 #: ImageNet statistics of RGB images in [0, 1].
@@ -148,7 +149,7 @@ class DetectorStem(FrozenExtractor):
         super().__init__()
         if num_stages < 0:
             raise ValueError(f'num_stages must be >= 0, got {num_stages}')
-        cfg = Config.fromfile(config)
+        cfg = Config.fromfile(resolve_project_path(config))
         if 'model' not in cfg or 'backbone' not in cfg.model:
             raise ValueError(f'{config} has no model.backbone: is it an mmdet detector config?')
         preprocessor = cfg.model.get('data_preprocessor') or {}
