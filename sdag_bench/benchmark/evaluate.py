@@ -41,35 +41,56 @@ def measure_enhancer_cost(cell: CellSpec, enhancer: torch.nn.Module,
     return dict(_COST_CACHE[key])
 
 
+def _inner_detector_cfg(model_cfg: ConfigDict) -> ConfigDict:
+    """The config of the detector that owns the data preprocessor (a wrapper's ``detector``,
+    e.g. ``LabelMappedDetector``'s, or the model itself)."""
+    inner = model_cfg.get('detector')
+    return _inner_detector_cfg(inner) if isinstance(inner, dict) else model_cfg
+
+
+def inner_detector(model: torch.nn.Module) -> torch.nn.Module:
+    """The module that owns the data preprocessor and the weights (unwraps ``.detector``)."""
+    inner = getattr(model, 'detector', None)
+    return inner_detector(inner) if isinstance(inner, torch.nn.Module) else model
+
+
 def build_frozen_detector(config: str, checkpoint: Optional[str],
                           device: str = 'cpu') -> torch.nn.Module:
     """Build the ``model`` of a detector config with an ``EnhancedDetDataPreprocessor``.
 
     The detector's own preprocessing arguments (mean, std, bgr_to_rgb, padding) are kept; only
     the type is swapped, so any mmdet detector using ``DetDataPreprocessor`` takes an enhancer.
+    A wrapper (``model.detector``, e.g. ``LabelMappedDetector``) is unwrapped for both: the
+    inner detector's preprocessor is swapped and the checkpoint is the inner detector's.
 
     Args:
-        config (str): Config file whose ``model`` is an mmdet detector.
+        config (str): Config file whose ``model`` is an mmdet detector (or wraps one).
         checkpoint (str, optional): Plain state dict (loaded with ``weights_only=True``,
-            strictly). None keeps random weights (tests only).
+            strictly; a detector with a ``convert_checkpoint`` key map gets it applied first,
+            so official weights load too). None keeps random weights (tests only).
         device (str): Device. Defaults to 'cpu'.
 
     Returns:
-        nn.Module: The detector in eval mode with no gradients.
+        nn.Module: The detector in eval mode with no gradients; its enhancer slot is
+        ``inner_detector(model).data_preprocessor``.
     """
     model_cfg = copy.deepcopy(Config.fromfile(config).model)
-    preprocessor = model_cfg.get('data_preprocessor') or ConfigDict(type='DetDataPreprocessor')
+    detector_cfg = _inner_detector_cfg(model_cfg)
+    preprocessor = detector_cfg.get('data_preprocessor') or ConfigDict(type='DetDataPreprocessor')
     if preprocessor['type'].split('.')[-1] not in ('DetDataPreprocessor',
                                                    'EnhancedDetDataPreprocessor'):
         raise ValueError(f'{config}: the detector uses {preprocessor["type"]}; the benchmark '
                          'can put an enhancer only in front of DetDataPreprocessor')
     # scoped name: the detector class is mmdet's, so nested builds happen in mmdet's scope
     preprocessor['type'] = 'sdag_bench.EnhancedDetDataPreprocessor'
-    model_cfg['data_preprocessor'] = preprocessor
+    detector_cfg['data_preprocessor'] = preprocessor
     model_cfg.setdefault('_scope_', 'sdag_bench')
-    detector = MODELS.build(model_cfg)
+    model = MODELS.build(model_cfg)
     if checkpoint:
+        detector = inner_detector(model)
         state = extract_state_dict(load_checkpoint_file(checkpoint), checkpoint)
+        if hasattr(detector, 'convert_checkpoint'):
+            state = detector.convert_checkpoint(state)
         own = {k for k in detector.state_dict() if not k.startswith(_ENHANCER_PREFIX)}
         missing, unexpected = sorted(own - set(state)), sorted(set(state) - own)
         if missing or unexpected:
@@ -77,7 +98,7 @@ def build_frozen_detector(config: str, checkpoint: Optional[str],
                 f'checkpoint {checkpoint} does not fit the detector of {config}: '
                 f'missing keys {missing[:8]}, unexpected keys {unexpected[:8]}')
         detector.load_state_dict(state, strict=False)
-    return detector.to(device).eval().requires_grad_(False)
+    return model.to(device).eval().requires_grad_(False)
 
 
 def build_test_dataloader(dataset_config: str, overrides: Optional[Dict[str, Any]] = None,
@@ -142,7 +163,7 @@ def evaluate_cell(cell: CellSpec,
 
     detector = build_frozen_detector(cell.detector.config, cell.detector.checkpoint, device)
     enhancer = build_enhancer_from_config(cell.enhancer.config, cell.enhancer.checkpoint, device)
-    detector.data_preprocessor.set_enhancer(enhancer)
+    inner_detector(detector).data_preprocessor.set_enhancer(enhancer)
 
     nonfinite_images = 0
     bar = tqdm(total=len(dataloader.dataset), desc=cell.name, unit='img', leave=False,
@@ -198,4 +219,5 @@ def _sum_across_ranks(value: int) -> int:
     return int(tensor.item())
 
 
-__all__ = ['evaluate_cell', 'build_frozen_detector', 'build_test_dataloader', 'get_rank']
+__all__ = ['evaluate_cell', 'build_frozen_detector', 'build_test_dataloader', 'get_rank',
+           'inner_detector']
