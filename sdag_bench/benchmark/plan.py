@@ -47,6 +47,55 @@ def _pick(names: str, known: Dict, what: str) -> List[str]:
     return chosen
 
 
+def resolve_detector_checkpoint(name: str, config: str,
+                                checkpoint: Optional[str]) -> Optional[str]:
+    """The local weights file of a detector, or a clear error saying how to get it.
+
+    The checkpoint comes from the CLI / benchmark config, else from the detector config's own
+    ``checkpoint``. A detector config that defines ``checkpoint`` (even ``None``) needs weights;
+    its ``checkpoint_url`` names the official file. URLs are never downloaded here: a URL is
+    used only if its file is already in torch's checkpoint cache.
+
+    Args:
+        name (str): Detector name (for messages).
+        config (str): Detector config path.
+        checkpoint (str, optional): Given path or URL.
+
+    Returns:
+        str | None: Existing local path, or None for a config that needs no weights.
+
+    Raises:
+        FileNotFoundError: Naming the missing file and how to get it.
+    """
+    det_cfg = Config.fromfile(config)
+    checkpoint = checkpoint or det_cfg.get('checkpoint')
+    url = det_cfg.get('checkpoint_url')
+    if checkpoint and checkpoint.startswith(('http://', 'https://')):
+        url, checkpoint = checkpoint, osp.join(_torch_checkpoint_cache(), osp.basename(checkpoint))
+        if not osp.isfile(checkpoint):
+            raise FileNotFoundError(
+                f'detector {name}: checkpoint {url} is a URL and nothing is downloaded at run '
+                f'time. Download it on a machine with internet (e.g. wget {url}), then copy it '
+                f'to {checkpoint} or pass --checkpoint PATH')
+    checkpoint = resolve_path(checkpoint)
+    if checkpoint and not osp.isfile(checkpoint):
+        how = f'download {url}' if url else 'train or convert it (see the header of ' + config + ')'
+        raise FileNotFoundError(
+            f'detector {name}: checkpoint {checkpoint} not found; {how} and pass --checkpoint '
+            'PATH')
+    if not checkpoint and 'checkpoint' in det_cfg:
+        how = (f'download the official weights {url}' if url else
+               f'train it (see the header of {config})')
+        raise FileNotFoundError(f'detector {name} ({config}) needs weights: {how}, then pass '
+                                '--checkpoint PATH (with --detectors ' + name + ')')
+    return checkpoint
+
+
+def _torch_checkpoint_cache() -> str:
+    import torch.hub
+    return osp.join(torch.hub.get_dir(), 'checkpoints')
+
+
 def plan_cells(bench_cfg: Config, enhancers: str = 'all', datasets: str = 'all',
                detectors: str = 'all', detector_checkpoint: Optional[str] = None,
                with_bounds: bool = True) -> Tuple[List[CellSpec], List[str]]:
@@ -99,13 +148,9 @@ def plan_cells(bench_cfg: Config, enhancers: str = 'all', datasets: str = 'all',
         raise ValueError('--checkpoint needs exactly one detector (use --detectors NAME)')
     detector_specs = []
     for n in detector_names:
-        checkpoint = detector_checkpoint or bench_cfg.detectors[n].get('checkpoint')
-        checkpoint = resolve_path(checkpoint)
-        if checkpoint and not osp.isfile(checkpoint):
-            raise FileNotFoundError(
-                f'detector {n}: checkpoint {checkpoint} not found. Pass a local file with '
-                f'--checkpoint, or download it on a machine with internet and copy it here')
-        detector_specs.append(DetectorSpec(name=n, config=resolve_path(
-            bench_cfg.detectors[n]['config']), checkpoint=checkpoint))
+        config = resolve_path(bench_cfg.detectors[n]['config'])
+        checkpoint = resolve_detector_checkpoint(
+            n, config, detector_checkpoint or bench_cfg.detectors[n].get('checkpoint'))
+        detector_specs.append(DetectorSpec(name=n, config=config, checkpoint=checkpoint))
     cells = [CellSpec(e, d, t) for d in dataset_specs for t in detector_specs for e in rows]
     return cells, notes

@@ -1,0 +1,34 @@
+# RetinaNet (ResNet-50 FPN) face detector (1 class) from mmdet's WIDER FACE config, used frozen
+# on DARK FACE.
+# mmdet publishes no WIDER FACE weights: train it with mmdet's own config
+# (mmdet::wider_face/retinanet_r50_fpn_1x_widerface.py), export a plain state dict, then
+#   python tools/benchmark.py --benchmark <config> --detectors <name> --checkpoint PATH
+# Test set and metric: those of configs/_base_/datasets/darkface.py (VOC AP50, area mode) at the
+# detector's own 640x640 test scale.
+_base_ = ['mmdet::wider_face/retinanet_r50_fpn_1x_widerface.py']
+default_scope = 'sdag_bench'
+
+checkpoint = None  # WIDER FACE weights, set with --checkpoint PATH
+
+test_pipeline = [
+    dict(type='LoadImageRobust'),
+    dict(type='Resize', scale=(640, 640), keep_ratio=True),
+    dict(type='LoadAnnotations', with_bbox=True),
+    dict(type='PackDetInputs',
+         meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape', 'scale_factor')),
+]
+test_dataloader = dict(
+    batch_size=1,
+    dataset=dict(
+        _delete_=True,
+        type='DarkFaceDataset',
+        data_root='data/darkface/',
+        ann_file='annotations/darkface_ratio80_seed0_test.json',
+        data_prefix=dict(img='image/'),
+        test_mode=True,
+        skip_bad_images=False,
+        pipeline=test_pipeline))
+val_dataloader = test_dataloader
+test_evaluator = dict(_delete_=True, type='VOCMetric', iou_thrs=0.5, eval_mode='area',
+                      metric='mAP')
+val_evaluator = test_evaluator

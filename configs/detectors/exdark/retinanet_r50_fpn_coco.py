@@ -1,0 +1,42 @@
+# RetinaNet (ResNet-50 FPN, 1x) trained on COCO, used frozen on ExDark without retraining:
+# COCO classes are read as the 12 ExDark classes (LabelMappedDetector, 'coco_to_exdark').
+# Model: mmdet's own config. Test set and metric: those of configs/_base_/datasets/exdark.py
+# (official test split, VOC AP50 in area mode) at the detector's own test scale.
+# Official weights (COCO box AP 36.5);
+# nothing is downloaded at run time: fetch the file on a machine with internet, then
+#   python tools/benchmark.py --benchmark <config> --detectors <name> --checkpoint PATH
+_base_ = ['mmdet::retinanet/retinanet_r50_fpn_1x_coco.py']
+default_scope = 'sdag_bench'
+
+checkpoint_url = ('https://download.openmmlab.com/mmdetection/v2.0/retinanet/'
+                  'retinanet_r50_fpn_1x_coco/retinanet_r50_fpn_1x_coco_20200130-c2398f9e.pth')
+checkpoint = None  # set with --checkpoint PATH (a local copy of checkpoint_url)
+
+model = dict(
+    _delete_=True,
+    type='LabelMappedDetector',
+    detector=_base_.model,
+    label_map='coco_to_exdark')
+
+test_pipeline = [
+    dict(type='LoadImageRobust'),
+    dict(type='Resize', scale=(1333, 800), keep_ratio=True),
+    dict(type='LoadAnnotations', with_bbox=True),
+    dict(type='PackDetInputs',
+         meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape', 'scale_factor')),
+]
+test_dataloader = dict(
+    batch_size=1,
+    dataset=dict(
+        _delete_=True,
+        type='ExDarkDataset',
+        data_root='data/exdark/',
+        ann_file='annotations/exdark_official_test.json',
+        data_prefix=dict(img='ExDark/'),
+        test_mode=True,
+        skip_bad_images=False,
+        pipeline=test_pipeline))
+val_dataloader = test_dataloader
+test_evaluator = dict(_delete_=True, type='VOCMetric', iou_thrs=0.5, eval_mode='area',
+                      metric='mAP')
+val_evaluator = test_evaluator

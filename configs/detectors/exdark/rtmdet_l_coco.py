@@ -1,0 +1,43 @@
+# RTMDet-L trained on COCO, used frozen on ExDark without retraining: COCO classes are read as
+# the 12 ExDark classes (LabelMappedDetector, 'coco_to_exdark').
+# Model: mmdet's own config. Test set and metric: those of configs/_base_/datasets/exdark.py
+# (official test split, VOC AP50 in area mode) at the detector's own test scale.
+# Official weights (COCO box AP 51.3);
+# nothing is downloaded at run time: fetch the file on a machine with internet, then
+#   python tools/benchmark.py --benchmark <config> --detectors <name> --checkpoint PATH
+_base_ = ['mmdet::rtmdet/rtmdet_l_8xb32-300e_coco.py']
+default_scope = 'sdag_bench'
+
+checkpoint_url = ('https://download.openmmlab.com/mmdetection/v3.0/rtmdet/'
+                  'rtmdet_l_8xb32-300e_coco/rtmdet_l_8xb32-300e_coco_20220719_112030-5a0be7c4.pth')
+checkpoint = None  # set with --checkpoint PATH (a local copy of checkpoint_url)
+
+model = dict(
+    _delete_=True,
+    type='LabelMappedDetector',
+    detector=_base_.model,
+    label_map='coco_to_exdark')
+
+test_pipeline = [
+    dict(type='LoadImageRobust'),
+    dict(type='Resize', scale=(640, 640), keep_ratio=True),
+    dict(type='Pad', size=(640, 640), pad_val=dict(img=(114, 114, 114))),
+    dict(type='LoadAnnotations', with_bbox=True),
+    dict(type='PackDetInputs',
+         meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape', 'scale_factor')),
+]
+test_dataloader = dict(
+    batch_size=1,
+    dataset=dict(
+        _delete_=True,
+        type='ExDarkDataset',
+        data_root='data/exdark/',
+        ann_file='annotations/exdark_official_test.json',
+        data_prefix=dict(img='ExDark/'),
+        test_mode=True,
+        skip_bad_images=False,
+        pipeline=test_pipeline))
+val_dataloader = test_dataloader
+test_evaluator = dict(_delete_=True, type='VOCMetric', iou_thrs=0.5, eval_mode='area',
+                      metric='mAP')
+val_evaluator = test_evaluator

@@ -1,0 +1,43 @@
+# YOLOv3 (DarkNet-53, 608 px) trained on COCO, used frozen on ExDark without retraining: its
+# 80 COCO classes are read as the 12 ExDark classes (LabelMappedDetector, 'coco_to_exdark').
+# Model: mmdet's own config. Test set and metric: those of configs/_base_/datasets/exdark.py
+# (official test split, VOC AP50 in area mode) at the detector's own test scale.
+# Official weights (COCO box AP 33.7);
+# nothing is downloaded at run time: fetch the file on a machine with internet, then
+#   python tools/benchmark.py --benchmark <config> --detectors <name> --checkpoint PATH
+_base_ = ['mmdet::yolo/yolov3_d53_8xb8-ms-608-273e_coco.py']
+default_scope = 'sdag_bench'
+
+checkpoint_url = ('https://download.openmmlab.com/mmdetection/v2.0/yolo/'
+                  'yolov3_d53_mstrain-608_273e_coco/'
+                  'yolov3_d53_mstrain-608_273e_coco_20210518_115020-a2c3acb8.pth')
+checkpoint = None  # set with --checkpoint PATH (a local copy of checkpoint_url)
+
+model = dict(
+    _delete_=True,
+    type='LabelMappedDetector',
+    detector=_base_.model,
+    label_map='coco_to_exdark')
+
+test_pipeline = [
+    dict(type='LoadImageRobust'),
+    dict(type='Resize', scale=(608, 608), keep_ratio=True),
+    dict(type='LoadAnnotations', with_bbox=True),
+    dict(type='PackDetInputs',
+         meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape', 'scale_factor')),
+]
+test_dataloader = dict(
+    batch_size=1,
+    dataset=dict(
+        _delete_=True,
+        type='ExDarkDataset',
+        data_root='data/exdark/',
+        ann_file='annotations/exdark_official_test.json',
+        data_prefix=dict(img='ExDark/'),
+        test_mode=True,
+        skip_bad_images=False,
+        pipeline=test_pipeline))
+val_dataloader = test_dataloader
+test_evaluator = dict(_delete_=True, type='VOCMetric', iou_thrs=0.5, eval_mode='area',
+                      metric='mAP')
+val_evaluator = test_evaluator
