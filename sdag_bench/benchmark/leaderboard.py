@@ -13,6 +13,9 @@ DEFAULT_COLUMNS: Dict[str, tuple] = {
     'NIQE': ('quality/niqe', 'lower'),
     'PSNR': ('quality/psnr', 'higher'),
     'SSIM': ('quality/ssim', 'higher'),
+    # unlabelled photos: confident detections (ConfidentDetectionCount)
+    'faces': ('faces/count', 'higher'),
+    'faces/img': ('faces/per_image', 'higher'),
     'params': ('cost/params', 'lower'),
     'GFLOPs': ('cost/gflops', 'lower'),
     'ms/img': ('cost/ms_per_image', 'lower'),
