@@ -53,10 +53,23 @@ def parse_args(argv=None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def init_distributed(launcher: str, device: str) -> None:
+    """Join the process group: gloo on CPU, nccl on CUDA.
+
+    mmengine's ``init_dist('pytorch')`` always calls ``torch.cuda.set_device``, which fails on a
+    CPU-only build, so a CPU run under torchrun joins the group from the environment directly.
+    """
+    import torch.distributed as torch_dist
+    if launcher == 'pytorch' and not device.startswith('cuda'):
+        torch_dist.init_process_group(backend='gloo', init_method='env://')
+    else:
+        init_dist(launcher, backend='nccl' if device.startswith('cuda') else 'gloo')
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
     if args.launcher != 'none':
-        init_dist(args.launcher, backend='nccl' if args.device.startswith('cuda') else 'gloo')
+        init_distributed(args.launcher, args.device)
     register_all_modules()
     MMLogger.get_instance('sdag_bench', log_level='WARNING')
     bench_cfg = Config.fromfile(resolve_path(args.benchmark))
