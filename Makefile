@@ -10,6 +10,8 @@ setup:
 	@bash tools/setup_env.sh
 
 demo: setup
+	@# official weights become extra rows when the third-party assets are beside the project
+	@if [ -d ../shared/assets ]; then $(PYTHON) tools/convert_official.py > /dev/null; fi
 	$(PYTHON) tools/benchmark.py --enhancers all
 
 test: setup

@@ -113,7 +113,9 @@ def build_test_dataloader(dataset_config: str, overrides: Optional[Dict[str, Any
     if batch_size:
         loader_cfg['batch_size'] = batch_size
     loader_cfg['dataset'].setdefault('_scope_', 'sdag_bench')
-    return Runner.build_dataloader(loader_cfg, seed=seed), cfg
+    with contextlib.redirect_stdout(io.StringIO()):  # pycocotools prints while indexing
+        dataloader = Runner.build_dataloader(loader_cfg, seed=seed)
+    return dataloader, cfg
 
 
 def _versions() -> Dict[str, str]:

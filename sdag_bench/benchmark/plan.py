@@ -10,13 +10,17 @@ from sdag_bench.paths import resolve_project_path
 from .cells import CellSpec, DatasetSpec, DetectorSpec, EnhancerSpec
 
 resolve_path = resolve_project_path
+#: Converted third-party weights live here (tools/convert_official.py); rows using them are
+#: labelled 'official weights' unless their config sets ``label``.
+OFFICIAL_DIR = 'checkpoints/official/'
 
 
 def discover_enhancers(dirs: Sequence[str]) -> Dict[str, EnhancerSpec]:
     """Every config under ``dirs`` that defines a top-level ``enhancer``.
 
-    A config may also define ``checkpoint`` (weights), ``label`` (shown in tables) and
-    ``base_method`` (for guided variants: the name of the unguided row).
+    A config may also define ``checkpoint`` (weights), ``label`` (shown in tables; defaults to
+    'official weights' for checkpoints under ``checkpoints/official/``) and ``base_method`` (for
+    guided variants: the name of the unguided row).
 
     Args:
         dirs (Sequence[str]): Folders of enhancer configs.
@@ -31,9 +35,13 @@ def discover_enhancers(dirs: Sequence[str]) -> Dict[str, EnhancerSpec]:
             if 'enhancer' not in cfg:
                 continue
             name = Path(path).stem
+            checkpoint = cfg.get('checkpoint')
+            label = cfg.get('label')
+            if label is None and checkpoint and OFFICIAL_DIR in checkpoint.replace('\\', '/'):
+                label = 'official weights'
             found[name] = EnhancerSpec(
-                name=name, config=path, checkpoint=resolve_path(cfg.get('checkpoint')),
-                label=cfg.get('label'), base=cfg.get('base_method'))
+                name=name, config=path, checkpoint=resolve_path(checkpoint), label=label,
+                base=cfg.get('base_method'))
     return dict(sorted(found.items()))
 
 

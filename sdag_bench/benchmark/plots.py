@@ -70,7 +70,7 @@ def plot_per_class_ap(records: Sequence[dict], path: str, prefix: str = 'voc/AP5
     classes = sorted({c for v in per.values() for c in v})
     names = list(per)
     width = 0.8 / len(names)
-    fig, ax = plt.subplots(figsize=(max(7, len(classes) * 1.1), 4.5))
+    fig, ax = plt.subplots(figsize=(max(7, len(classes) * 1.1) + 2, 4.5))
     cmap = plt.get_cmap('tab20')
     for i, name in enumerate(names):
         heights = [per[name].get(c, math.nan) for c in classes]
@@ -80,7 +80,8 @@ def plot_per_class_ap(records: Sequence[dict], path: str, prefix: str = 'voc/AP5
     ax.set_xticklabels(classes, rotation=30, ha='right')
     ax.set_ylabel(prefix.rstrip('/').split('/')[-1])
     ax.set_ylim(0, 1)
-    ax.legend(fontsize=7, ncol=2)
+    ax.legend(fontsize=7, ncol=1 + len(names) // 16, loc='upper left',
+              bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
     ax.set_title('Per-class AP')
     fig.tight_layout()
     fig.savefig(path, dpi=120)
@@ -88,9 +89,19 @@ def plot_per_class_ap(records: Sequence[dict], path: str, prefix: str = 'voc/AP5
     return path
 
 
-def save_qualitative_grid(rows: List[List[np.ndarray]], row_names: Sequence[str],
-                          path: str) -> str:
-    """Save a grid: one row per enhancer, one column per image (RGB float [0, 1] arrays)."""
+def save_qualitative_grid(rows: List[List[np.ndarray]], row_names: Sequence[str], path: str,
+                          dpi: int = 80) -> str:
+    """Save a grid: one row per enhancer, one column per image (RGB float [0, 1] arrays).
+
+    Args:
+        rows (list[list[np.ndarray]]): Images (H x W x 3, [0, 1]) per row.
+        row_names (Sequence[str]): Row labels.
+        path (str): Output PNG (saved with a 256-colour palette).
+        dpi (int): Resolution. Defaults to 80.
+
+    Returns:
+        str: ``path``.
+    """
     n_rows, n_cols = len(rows), max(len(r) for r in rows)
     fig, axes = plt.subplots(n_rows, n_cols, figsize=(1.6 * n_cols + 1.2, 1.6 * n_rows),
                              squeeze=False)
@@ -104,8 +115,12 @@ def save_qualitative_grid(rows: List[List[np.ndarray]], row_names: Sequence[str]
             if c == 0:
                 ax.set_ylabel(name, rotation=0, ha='right', va='center', fontsize=8)
     fig.tight_layout(pad=0.2)
-    fig.savefig(path, dpi=100)
+    fig.savefig(path, dpi=dpi)
     plt.close(fig)
+    # noisy low-light images barely compress: a 256-colour palette keeps the file small
+    from PIL import Image
+    with Image.open(path) as img:
+        img.convert('RGB').quantize(256).save(path, optimize=True)
     return path
 
 
