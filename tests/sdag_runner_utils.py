@@ -48,7 +48,9 @@ def guided_config(config: str, work_dir: Path, data_root: Path, sdag_checkpoint:
     cfg.default_hooks.checkpoint.interval = max_iters
     cfg.log_processor = dict(type='LogProcessor', window_size=1, by_epoch=False)
     for hook in cfg.get('custom_hooks', []):
-        if hook['type'] == 'SDAGGuidanceHook':
+        if hook['type'] == 'SDAGGuidanceHook' and sdag_checkpoint is not None:
+            # a random VGG-slice SDAG from write_sdag_checkpoint; None keeps the config's own
+            hook['sdag'] = dict(type='SemanticAwareNet')
             hook['checkpoint'] = str(sdag_checkpoint)
         if hook['type'] == 'EnhancedSamplesHook':
             hook['interval'] = 1

@@ -1,10 +1,26 @@
 # SDAG guidance settings shared by the guided enhancer configs (zerodce_sdag.py, ...): a frozen
 # SDAG network adds w * L1(E(x), SDAG(E(x))) to the enhancer's own unsupervised losses.
-# SDAG weights: the official SemanticAwareRecon.pth (as is, or converted with
-# `python -m sdag_bench.sdag.semantic_aware_net --convert`), or our own pretraining
-# (configs/sdag/sdag_pretrain.py, exported): --cfg-options custom_hooks.0.checkpoint=PATH.
-sdag_net = dict(type='SemanticAwareNet')  # official architecture: VGG16 conv1 slice
-sdag_checkpoint = 'checkpoints/official/sdag_semantic_aware_recon.pth'
+#
+# Default (works out of the box, nothing downloaded): the project's own SDAG, pretrained on the
+# normal-light demo images over the stem of the frozen demo detector (the paper's "subsequent
+# recognition model" extractor):
+#   python tools/train.py configs/sdag/sdag_pretrain_demo_detector.py --work-dir work_dirs/sdag_demo
+#   python tools/export_state_dict.py work_dirs/sdag_demo/iter_1000.pth \
+#       checkpoints/sdag_demo_detector.pth
+# The official SDAG (VGG16 slice) instead:
+#   python -m sdag_bench.sdag.semantic_aware_net --convert \
+#       ../shared/assets/zheng980629+SDAG/SemanticAwareRecon.pth \
+#       checkpoints/official/sdag_semantic_aware_recon.pth
+#   --cfg-options custom_hooks.0.sdag.extractor.type=VGGSlice \
+#       custom_hooks.0.checkpoint=checkpoints/official/sdag_semantic_aware_recon.pth
+sdag_net = dict(
+    type='SemanticAwareNet',
+    extractor=dict(
+        type='DetectorStem',
+        config='configs/detectors/demo_retinanet.py',
+        checkpoint='checkpoints/demo_retinanet.pth',
+        num_stages=1))
+sdag_checkpoint = 'checkpoints/sdag_demo_detector.pth'
 
 sdag_hook = dict(type='SDAGGuidanceHook', sdag=sdag_net, checkpoint=sdag_checkpoint,
                  loss_weight=1.0, schedule='linear', warmup_iters=100)

@@ -6,8 +6,7 @@ import torch
 from mmengine.config import Config
 
 from sdag_bench.sdag.semantic_aware_net import SemanticAwareNet
-from sdag_runner_utils import (PROJECT_ROOT, build_runner, guided_config, write_dark_images,
-                               write_sdag_checkpoint)
+from sdag_runner_utils import PROJECT_ROOT, build_runner, guided_config, write_dark_images
 
 GUIDED = ['zerodce_sdag', 'zerodcepp_sdag', 'sci_sdag', 'ruas_sdag']
 
@@ -29,8 +28,8 @@ def test_guided_config_trains_and_benchmark_loads_it(tmp_path, name):
     hooks = [h['type'] for h in base.custom_hooks]
     assert hooks == ['SDAGGuidanceHook', 'EnhancedSamplesHook']
     data = write_dark_images(tmp_path / 'dark')
-    ckpt = write_sdag_checkpoint(tmp_path / 'sdag.pth')
-    runner = build_runner(guided_config(config, tmp_path / 'work', data, ckpt))
+    # out of the box: the config's own SDAG (the committed project-pretrained one)
+    runner = build_runner(guided_config(config, tmp_path / 'work', data, None))
     runner.train()
     assert 'train/loss_sdag' in runner.message_hub.log_scalars
     assert (tmp_path / 'work' / 'samples' / 'iter_000002.png').is_file()
