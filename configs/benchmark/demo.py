@@ -1,17 +1,20 @@
 # The embedded demo benchmark: generated low-light shapes, the project-trained frozen demo
 # detector, every registered enhancer. Runs on a CPU with nothing downloaded.
 benchmark = 'demo'
-datasets = dict(demo=dict(config='configs/_base_/datasets/demo.py', split='test'))
+datasets = dict(
+    demo=dict(
+        config='configs/_base_/datasets/demo.py',
+        split='test',
+        # extra row: the same detector on the normal-light references of the test images
+        upper_bound=dict(
+            name='normal_light',
+            label='normal-light references (upper bound)',
+            config='configs/enhancers/identity.py',
+            dataset_overrides=dict(data_prefix=dict(img='normal/test/')))))
 detectors = dict(
     demo_retinanet=dict(
         config='configs/detectors/demo_retinanet.py',
         checkpoint='checkpoints/demo_retinanet.pth'))
-# Extra row: the same detector on the normal-light references of the test images.
-upper_bound = dict(
-    name='normal_light',
-    label='normal-light references (upper bound)',
-    config='configs/enhancers/identity.py',
-    dataset_overrides=dict(data_prefix=dict(img='normal/test/')))
 # Folders searched by `--enhancers all` (every config defining `enhancer = dict(...)`).
 enhancer_dirs = ['configs/enhancers', 'configs/sdag']
 primary_metric = 'AP50'

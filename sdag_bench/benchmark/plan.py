@@ -51,8 +51,30 @@ def _pick(names: str, known: Dict, what: str) -> List[str]:
     chosen = [n.strip() for n in names.split(',') if n.strip()]
     unknown = [n for n in chosen if n not in known]
     if unknown:
-        raise KeyError(f'unknown {what} {unknown}; known {what}s: {", ".join(known) or "none"}')
+        raise KeyError(f'unknown {what} {unknown}; known {what}s: {", ".join(known) or "none"} '
+                       f'(or give a config file path)')
     return chosen
+
+
+def _add_config_paths(names: str, known: Dict) -> Tuple[str, Dict]:
+    """Let ``--datasets`` / ``--detectors`` name config files as well as configured names.
+
+    Each item that is an existing ``.py`` file becomes an entry named after the file's stem.
+
+    Returns:
+        tuple[str, dict]: The names with paths replaced by stems, and the extended table.
+    """
+    if names == 'all':
+        return names, known
+    known = dict(known)
+    items = []
+    for item in (n.strip() for n in names.split(',') if n.strip()):
+        path = resolve_path(item)
+        if item.endswith('.py') and path and osp.isfile(path):
+            known[Path(path).stem] = dict(config=path)
+            item = Path(path).stem
+        items.append(item)
+    return ','.join(items), known
 
 
 def resolve_detector_checkpoint(name: str, config: str,
@@ -110,12 +132,15 @@ def plan_cells(bench_cfg: Config, enhancers: str = 'all', datasets: str = 'all',
     """List the cells to run.
 
     Args:
-        bench_cfg (Config): Benchmark config (``datasets``, ``detectors``, ``enhancer_dirs``,
-            optional ``upper_bound``).
+        bench_cfg (Config): Benchmark config: ``datasets`` (name -> ``config``, ``split``,
+            optional ``upper_bound`` row), ``detectors`` (name -> ``config``, ``checkpoint``),
+            ``enhancer_dirs``.
         enhancers (str): 'all' or comma-separated names. 'all' skips learnable enhancers
             whose checkpoint file is missing (reported); named ones must be complete.
-        datasets (str): 'all' or comma-separated names of ``bench_cfg.datasets``.
-        detectors (str): 'all' or comma-separated names of ``bench_cfg.detectors``.
+        datasets (str): 'all' or comma-separated names of ``bench_cfg.datasets`` or dataset
+            config files (defining ``test_dataloader`` and ``test_evaluator``).
+        detectors (str): 'all' or comma-separated names of ``bench_cfg.detectors`` or detector
+            config files (defining ``model``; weights from ``--checkpoint`` or ``checkpoint``).
         detector_checkpoint (str, optional): Overrides the checkpoint of the (single) detector.
         with_bounds (bool): Add the identity (lower bound) and normal-light (upper bound) rows.
             Defaults to True.
@@ -137,28 +162,34 @@ def plan_cells(bench_cfg: Config, enhancers: str = 'all', datasets: str = 'all',
             notes.append(f'skipped {message}')
             continue
         rows.append(spec)
-    if with_bounds:
-        if 'identity' in known_enhancers and 'identity' not in chosen:
-            rows.insert(0, known_enhancers['identity'])
-        upper = bench_cfg.get('upper_bound')
-        if upper:
-            rows.insert(0, EnhancerSpec(
-                name=upper['name'], config=resolve_path(upper['config']),
-                label=upper.get('label'), dataset_overrides=dict(upper['dataset_overrides'])))
+    if with_bounds and 'identity' in known_enhancers and 'identity' not in chosen:
+        rows.insert(0, known_enhancers['identity'])
 
+    datasets, known_datasets = _add_config_paths(datasets, dict(bench_cfg.datasets))
     dataset_specs = [
-        DatasetSpec(name=n, config=resolve_path(bench_cfg.datasets[n]['config']),
-                    split=bench_cfg.datasets[n].get('split', 'test'))
-        for n in _pick(datasets, bench_cfg.datasets, 'dataset')
+        DatasetSpec(name=n, config=resolve_path(known_datasets[n]['config']),
+                    split=known_datasets[n].get('split', 'test'))
+        for n in _pick(datasets, known_datasets, 'dataset')
     ]
-    detector_names = _pick(detectors, bench_cfg.detectors, 'detector')
+    detectors, known_detectors = _add_config_paths(detectors, dict(bench_cfg.detectors))
+    detector_names = _pick(detectors, known_detectors, 'detector')
     if detector_checkpoint and len(detector_names) != 1:
         raise ValueError('--checkpoint needs exactly one detector (use --detectors NAME)')
     detector_specs = []
     for n in detector_names:
-        config = resolve_path(bench_cfg.detectors[n]['config'])
+        config = resolve_path(known_detectors[n]['config'])
         checkpoint = resolve_detector_checkpoint(
-            n, config, detector_checkpoint or bench_cfg.detectors[n].get('checkpoint'))
+            n, config, detector_checkpoint or known_detectors[n].get('checkpoint'))
         detector_specs.append(DetectorSpec(name=n, config=config, checkpoint=checkpoint))
-    cells = [CellSpec(e, d, t) for d in dataset_specs for t in detector_specs for e in rows]
+
+    cells = []
+    for dataset in dataset_specs:
+        # the upper bound (e.g. normal-light references) belongs to a dataset that has them
+        upper = known_datasets[dataset.name].get('upper_bound') if with_bounds else None
+        dataset_rows = list(rows)
+        if upper:
+            dataset_rows.insert(0, EnhancerSpec(
+                name=upper['name'], config=resolve_path(upper['config']),
+                label=upper.get('label'), dataset_overrides=dict(upper['dataset_overrides'])))
+        cells += [CellSpec(e, dataset, t) for t in detector_specs for e in dataset_rows]
     return cells, notes

@@ -1,0 +1,19 @@
+# ExDark (official split, test set 2563 images): frozen COCO detectors read through the
+# COCO->ExDark label map, VOC AP50 in area mode. Needs the converted annotations and the images
+# (see README "ExDark and DARK FACE") and each detector's COCO weights, passed by path:
+#   python tools/benchmark.py --benchmark configs/benchmark/exdark.py \
+#       --detectors yolov3 --checkpoint path/to/yolov3_d53_mstrain-608_273e_coco.pth
+# Detectors fine-tuned on ExDark (YOLA protocol): --detectors yolov3_exdark_finetuned.
+benchmark = 'exdark'
+datasets = dict(exdark=dict(config='configs/_base_/datasets/exdark.py', split='official test'))
+detectors = dict(
+    yolov3=dict(config='configs/detectors/exdark/yolov3_d53_coco.py'),
+    retinanet=dict(config='configs/detectors/exdark/retinanet_r50_fpn_coco.py'),
+    tood=dict(config='configs/detectors/exdark/tood_r50_fpn_coco.py'),
+    rtmdet=dict(config='configs/detectors/exdark/rtmdet_l_coco.py'),
+    yolov3_exdark_finetuned=dict(config='configs/detectors/exdark/yolov3_d53_exdark_finetuned.py'),
+)
+enhancer_dirs = ['configs/enhancers', 'configs/sdag']
+primary_metric = 'AP50'
+extra_metrics = [dict(type='ImageQualityMetric', metrics=('niqe', ))]
+cost_cfg = dict(input_size=(384, 512), warmup=1, repeats=3)
