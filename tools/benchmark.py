@@ -33,8 +33,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description='Enhancers x datasets x frozen detectors -> AP, quality, cost',
         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    parser.add_argument('--benchmark', default='configs/benchmark/demo.py',
-                        help='benchmark config (datasets, detectors, enhancer folders)')
+    parser.add_argument('--benchmark', default='demo',
+                        help='benchmark config file, or a name under configs/benchmark/ '
+                        '(demo, exdark, darkface_photos)')
     parser.add_argument('--enhancers', default='all', help="'all' or names, comma-separated")
     parser.add_argument('--datasets', default='all', help="'all' or names from the config")
     parser.add_argument('--detectors', default='all', help="'all' or names from the config")
@@ -72,7 +73,13 @@ def main(argv=None) -> int:
         init_distributed(args.launcher, args.device)
     register_all_modules()
     MMLogger.get_instance('sdag_bench', log_level='WARNING')
-    bench_cfg = Config.fromfile(resolve_path(args.benchmark))
+    bench_path = resolve_path(args.benchmark)
+    if not osp.isfile(bench_path):  # a name: configs/benchmark/<name>.py
+        bench_path = resolve_path(osp.join('configs', 'benchmark', f'{args.benchmark}.py'))
+    if not osp.isfile(bench_path):
+        print(f'error: benchmark config {args.benchmark} not found', file=sys.stderr)
+        return 2
+    bench_cfg = Config.fromfile(bench_path)
     try:
         cells, notes = plan_cells(bench_cfg, args.enhancers, args.datasets, args.detectors,
                                   args.checkpoint, with_bounds=not args.no_bounds)
