@@ -4,7 +4,10 @@
 #   python tools/benchmark.py --benchmark <config> --detectors <name> --checkpoint PATH
 # Test set and metric: those of configs/_base_/datasets/darkface.py (VOC AP50, area mode) at the
 # detector's own 300x300 input.
-_base_ = ['mmdet::wider_face/ssd300_8xb32-24e_widerface.py']
+_base_ = [
+    'mmdet::wider_face/ssd300_8xb32-24e_widerface.py',
+    '../../_base_/detectors/darkface_frozen_test.py'
+]
 default_scope = 'sdag_bench'
 
 checkpoint = None  # WIDER FACE weights, set with --checkpoint PATH
@@ -13,23 +16,12 @@ test_pipeline = [
     dict(type='LoadImageRobust'),
     dict(type='Resize', scale=(300, 300), keep_ratio=False),
     dict(type='LoadAnnotations', with_bbox=True),
-    dict(type='PackDetInputs',
-         meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape', 'scale_factor')),
+    dict(type='PackDetInputs', meta_keys=_base_.frozen_meta_keys),
 ]
 test_dataloader = dict(
-    batch_size=1,
-    dataset=dict(
-        _delete_=True,
-        type='DarkFaceDataset',
-        data_root='data/darkface/',
-        ann_file='annotations/darkface_ratio80_seed0_test.json',
-        data_prefix=dict(img='image/'),
-        test_mode=True,
-        skip_bad_images=False,
-        pipeline=test_pipeline))
+    batch_size=1, dataset=dict(_base_.frozen_test_dataset, pipeline=test_pipeline))
 val_dataloader = test_dataloader
-test_evaluator = dict(_delete_=True, type='VOCMetric', iou_thrs=0.5, eval_mode='area',
-                      metric='mAP')
+test_evaluator = _base_.frozen_test_evaluator
 val_evaluator = test_evaluator
 
 # mmdet 3.3.0's SSDHead cannot predict (missing loss_cls); same head, attribute added.

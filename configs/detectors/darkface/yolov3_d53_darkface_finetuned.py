@@ -4,7 +4,10 @@
 #   python tools/train.py configs/detectors/darkface/yolov3_d53_darkface_finetuned.py \
 #       --cfg-options load_from=PATH_TO_COCO_WEIGHTS train_cfg.max_epochs=N
 # then export a plain state dict and benchmark it with --checkpoint PATH.
-_base_ = ['mmdet::yolo/yolov3_d53_8xb8-ms-608-273e_coco.py']
+_base_ = [
+    'mmdet::yolo/yolov3_d53_8xb8-ms-608-273e_coco.py',
+    '../../_base_/detectors/darkface_frozen_test.py'
+]
 default_scope = 'sdag_bench'
 
 checkpoint = None  # the fine-tuned weights, set with --checkpoint PATH
@@ -23,21 +26,10 @@ test_pipeline = [
     dict(type='LoadImageRobust'),
     dict(type='Resize', scale=(608, 608), keep_ratio=True),
     dict(type='LoadAnnotations', with_bbox=True),
-    dict(type='PackDetInputs',
-         meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape', 'scale_factor')),
+    dict(type='PackDetInputs', meta_keys=_base_.frozen_meta_keys),
 ]
 test_dataloader = dict(
-    batch_size=1,
-    dataset=dict(
-        _delete_=True,
-        type=dataset_type,
-        data_root=data_root,
-        ann_file='annotations/darkface_ratio80_seed0_test.json',
-        data_prefix=dict(img='image/'),
-        test_mode=True,
-        skip_bad_images=False,
-        pipeline=test_pipeline))
+    batch_size=1, dataset=dict(_base_.frozen_test_dataset, pipeline=test_pipeline))
 val_dataloader = test_dataloader
-test_evaluator = dict(_delete_=True, type='VOCMetric', iou_thrs=0.5, eval_mode='area',
-                      metric='mAP')
+test_evaluator = _base_.frozen_test_evaluator
 val_evaluator = test_evaluator

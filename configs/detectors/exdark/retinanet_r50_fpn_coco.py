@@ -5,7 +5,10 @@
 # Official weights (COCO box AP 36.5);
 # nothing is downloaded at run time: fetch the file on a machine with internet, then
 #   python tools/benchmark.py --benchmark <config> --detectors <name> --checkpoint PATH
-_base_ = ['mmdet::retinanet/retinanet_r50_fpn_1x_coco.py']
+_base_ = [
+    'mmdet::retinanet/retinanet_r50_fpn_1x_coco.py',
+    '../../_base_/detectors/exdark_frozen_test.py'
+]
 default_scope = 'sdag_bench'
 
 checkpoint_url = ('https://download.openmmlab.com/mmdetection/v2.0/retinanet/'
@@ -22,21 +25,10 @@ test_pipeline = [
     dict(type='LoadImageRobust'),
     dict(type='Resize', scale=(1333, 800), keep_ratio=True),
     dict(type='LoadAnnotations', with_bbox=True),
-    dict(type='PackDetInputs',
-         meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape', 'scale_factor')),
+    dict(type='PackDetInputs', meta_keys=_base_.frozen_meta_keys),
 ]
 test_dataloader = dict(
-    batch_size=1,
-    dataset=dict(
-        _delete_=True,
-        type='ExDarkDataset',
-        data_root='data/exdark/',
-        ann_file='annotations/exdark_official_test.json',
-        data_prefix=dict(img='ExDark/'),
-        test_mode=True,
-        skip_bad_images=False,
-        pipeline=test_pipeline))
+    batch_size=1, dataset=dict(_base_.frozen_test_dataset, pipeline=test_pipeline))
 val_dataloader = test_dataloader
-test_evaluator = dict(_delete_=True, type='VOCMetric', iou_thrs=0.5, eval_mode='area',
-                      metric='mAP')
+test_evaluator = _base_.frozen_test_evaluator
 val_evaluator = test_evaluator
