@@ -66,10 +66,14 @@ def test_second_run_reuses_cells_and_a_deleted_cell_is_recomputed(first_run, cap
     assert not [f for f in os.listdir(store.cell_dir) if f.startswith('.tmp-')]
 
 
-def test_unknown_enhancer_lists_known_ones(capsys):
+def test_unknown_enhancer_or_detector_lists_known_ones(capsys):
     assert benchmark_main(['--enhancers', 'no_such_method', '--no-progress']) == 2
     err = capsys.readouterr().err
     assert 'no_such_method' in err and 'gamma' in err and 'identity' in err
+    assert benchmark_main(['--enhancers', 'gamma', '--detectors', 'yolo9000',
+                           '--no-progress']) == 2
+    err = capsys.readouterr().err
+    assert 'yolo9000' in err and 'demo_retinanet' in err
 
 
 def test_missing_detector_checkpoint_is_a_clear_error(capsys, tmp_path):
