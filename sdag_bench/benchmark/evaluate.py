@@ -2,14 +2,13 @@
 import contextlib
 import copy
 import io
-import math
 import platform
 import time
 from typing import Any, Dict, List, Optional
 
 import torch
 from mmengine.config import Config, ConfigDict
-from mmengine.dist import get_rank, is_main_process
+from mmengine.dist import all_reduce, get_world_size, is_main_process
 from mmengine.evaluator import Evaluator
 from mmengine.runner import Runner
 from tqdm import tqdm
@@ -176,7 +175,7 @@ def evaluate_cell(cell: CellSpec,
             nonfinite_images += sum(
                 1 for sample in outputs if sample.metainfo.get(NONFINITE_KEY, 0) > 0)
             evaluator.process(data_samples=outputs, data_batch=data_batch)
-            bar.update(len(outputs) * _world_size())
+            bar.update(len(outputs) * get_world_size())
     bar.close()
     with contextlib.redirect_stdout(io.StringIO()):  # pycocotools prints its progress
         metrics = evaluator.evaluate(len(dataloader.dataset))
@@ -191,35 +190,23 @@ def evaluate_cell(cell: CellSpec,
         wall_time_s=round(time.perf_counter() - start, 3),
         versions=_versions(),
         device=str(device),
-        world_size=_world_size(),
+        world_size=get_world_size(),
         seed=seed,
         split=cell.dataset.split,
     )
 
 
 def _plain(value: Any) -> Any:
-    if isinstance(value, torch.Tensor):
-        value = value.item()
-    if hasattr(value, 'item'):
-        value = value.item()
-    if isinstance(value, float) and math.isnan(value):
-        return float('nan')
-    return value
-
-
-def _world_size() -> int:
-    from mmengine.dist import get_world_size
-    return get_world_size()
+    """A JSON-storable scalar from tensors and numpy scalars."""
+    return value.item() if hasattr(value, 'item') else value
 
 
 def _sum_across_ranks(value: int) -> int:
-    if _world_size() == 1:
+    if get_world_size() == 1:
         return value
-    from mmengine.dist import all_reduce
     tensor = torch.tensor(value)
     all_reduce(tensor, op='sum')
     return int(tensor.item())
 
 
-__all__ = ['evaluate_cell', 'build_frozen_detector', 'build_test_dataloader', 'get_rank',
-           'inner_detector']
+__all__ = ['evaluate_cell', 'build_frozen_detector', 'build_test_dataloader', 'inner_detector']
