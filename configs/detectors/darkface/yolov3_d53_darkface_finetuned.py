@@ -4,11 +4,8 @@
 #   python tools/train.py configs/detectors/darkface/yolov3_d53_darkface_finetuned.py \
 #       --cfg-options load_from=PATH_TO_COCO_WEIGHTS train_cfg.max_epochs=N
 # then export a plain state dict and benchmark it with --checkpoint PATH.
-_base_ = [
-    'mmdet::yolo/yolov3_d53_8xb8-ms-608-273e_coco.py',
-    '../../_base_/detectors/darkface_frozen_test.py'
-]
-default_scope = 'sdag_bench'
+# Same detector and test pipeline as the ExDark fine-tuned config; only classes and data differ.
+_base_ = ['../exdark/yolov3_d53_exdark_finetuned.py']
 
 checkpoint = None  # the fine-tuned weights, set with --checkpoint PATH
 
@@ -22,14 +19,11 @@ train_dataloader = dict(
         data_root=data_root,
         ann_file='annotations/darkface_ratio80_seed0_train.json',
         data_prefix=dict(img='image/')))
-test_pipeline = [
-    dict(type='LoadImageRobust'),
-    dict(type='Resize', scale=(608, 608), keep_ratio=True),
-    dict(type='LoadAnnotations', with_bbox=True),
-    dict(type='PackDetInputs', meta_keys=_base_.frozen_meta_keys),
-]
+# the test set of configs/_base_/datasets/darkface.py (the metric, VOC AP50 area, is inherited)
 test_dataloader = dict(
-    batch_size=1, dataset=dict(_base_.frozen_test_dataset, pipeline=test_pipeline))
+    dataset=dict(
+        type=dataset_type,
+        data_root=data_root,
+        ann_file='annotations/darkface_ratio80_seed0_test.json',
+        data_prefix=dict(img='image/')))
 val_dataloader = test_dataloader
-test_evaluator = _base_.frozen_test_evaluator
-val_evaluator = test_evaluator
