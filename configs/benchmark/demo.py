@@ -15,8 +15,12 @@ detectors = dict(
     demo_retinanet=dict(
         config='configs/detectors/demo_retinanet.py',
         checkpoint='checkpoints/demo_retinanet.pth'))
-# Folders searched by `--enhancers all` (every config defining `enhancer = dict(...)`).
-enhancer_dirs = ['configs/enhancers', 'configs/sdag']
+# Folders searched by `--enhancers all` (every config defining `enhancer = dict(...)`): the
+# learnable methods trained by the project on the dark demo split, plainly and SDAG-guided
+# (configs/demo_zoo), then the classical baselines and, once converted, the official weights
+# (configs/enhancers), listed as `<name>_official` next to the project-trained rows.
+enhancer_dirs = ['configs/demo_zoo', 'configs/enhancers']
+official_suffix = '_official'
 primary_metric = 'AP50'
 # Visual quality on the very tensors the detector saw (NIQE; PSNR/SSIM against the references).
 extra_metrics = [dict(type='ImageQualityMetric', metrics=('niqe', 'psnr', 'ssim'))]

@@ -15,33 +15,59 @@ resolve_path = resolve_project_path
 OFFICIAL_DIR = 'checkpoints/official/'
 
 
-def discover_enhancers(dirs: Sequence[str]) -> Dict[str, EnhancerSpec]:
+def discover_enhancers(dirs: Sequence[str],
+                       official_suffix: Optional[str] = None) -> Dict[str, EnhancerSpec]:
     """Every config under ``dirs`` that defines a top-level ``enhancer``.
 
     A config may also define ``checkpoint`` (weights), ``label`` (shown in tables; defaults to
     'official weights' for checkpoints under ``checkpoints/official/``) and ``base_method`` (for
     guided variants: the name of the unguided row).
 
+    Rows are named after the config file's stem. Two configs with the same stem are an error,
+    unless ``official_suffix`` is given: then rows with official weights are renamed
+    ``<stem><official_suffix>`` (stems already ending in it are kept), and so is a
+    ``base_method`` naming such a row. The demo uses this to list the project-trained
+    ``zerodce`` next to ``zerodce_official``.
+
     Args:
         dirs (Sequence[str]): Folders of enhancer configs.
+        official_suffix (str, optional): Suffix for rows with official weights. Defaults to
+            None (names are the stems).
 
     Returns:
-        dict[str, EnhancerSpec]: By name (the config file's stem), in sorted order.
+        dict[str, EnhancerSpec]: By name, in sorted order.
+
+    Raises:
+        ValueError: Two configs give the same row name.
     """
-    found: Dict[str, EnhancerSpec] = {}
+    specs: List[EnhancerSpec] = []
     for folder in dirs:
         for path in sorted(glob.glob(osp.join(resolve_path(folder), '*.py'))):
             cfg = Config.fromfile(path)
             if 'enhancer' not in cfg:
                 continue
-            name = Path(path).stem
             checkpoint = cfg.get('checkpoint')
             label = cfg.get('label')
             if label is None and checkpoint and OFFICIAL_DIR in checkpoint.replace('\\', '/'):
                 label = 'official weights'
-            found[name] = EnhancerSpec(
-                name=name, config=path, checkpoint=resolve_path(checkpoint), label=label,
-                base=cfg.get('base_method'))
+            specs.append(EnhancerSpec(
+                name=Path(path).stem, config=path, checkpoint=resolve_path(checkpoint),
+                label=label, base=cfg.get('base_method')))
+    if official_suffix:
+        renamed = {
+            s.name: s.name if s.name.endswith(official_suffix) else s.name + official_suffix
+            for s in specs if s.label == 'official weights'
+        }
+        for spec in specs:
+            if spec.label == 'official weights':
+                spec.name = renamed[spec.name]
+                spec.base = renamed.get(spec.base, spec.base)
+    found: Dict[str, EnhancerSpec] = {}
+    for spec in specs:
+        if spec.name in found:
+            raise ValueError(f'enhancer row {spec.name!r} is defined twice: '
+                             f'{found[spec.name].config} and {spec.config}; rename one config')
+        found[spec.name] = spec
     return dict(sorted(found.items()))
 
 
@@ -134,7 +160,7 @@ def plan_cells(bench_cfg: Config, enhancers: str = 'all', datasets: str = 'all',
     Args:
         bench_cfg (Config): Benchmark config: ``datasets`` (name -> ``config``, ``split``,
             optional ``upper_bound`` row), ``detectors`` (name -> ``config``, ``checkpoint``),
-            ``enhancer_dirs``.
+            ``enhancer_dirs``, optional ``official_suffix`` (see :func:`discover_enhancers`).
         enhancers (str): 'all' or comma-separated names. 'all' skips learnable enhancers
             whose checkpoint file is missing (reported); named ones must be complete.
         datasets (str): 'all' or comma-separated names of ``bench_cfg.datasets`` or dataset
@@ -148,7 +174,8 @@ def plan_cells(bench_cfg: Config, enhancers: str = 'all', datasets: str = 'all',
     Returns:
         tuple[list[CellSpec], list[str]]: The cells and human-readable notes on skipped rows.
     """
-    known_enhancers = discover_enhancers(bench_cfg.enhancer_dirs)
+    known_enhancers = discover_enhancers(bench_cfg.enhancer_dirs,
+                                         bench_cfg.get('official_suffix'))
     chosen = _pick(enhancers, known_enhancers, 'enhancer')
     notes: List[str] = []
     rows: List[EnhancerSpec] = []
