@@ -4,7 +4,7 @@ import copy
 import io
 import platform
 import time
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Sequence
 
 import torch
 from mmengine.config import Config, ConfigDict
@@ -17,7 +17,7 @@ from sdag_bench.checkpoint import CheckpointError, extract_state_dict, load_chec
 from sdag_bench.enhancers.builder import build_enhancer_from_config
 from sdag_bench.metrics.cost import enhancer_cost, prefixed
 from sdag_bench.preprocessors.enhanced_det_data_preprocessor import NONFINITE_KEY
-from sdag_bench.registry import MODELS
+from sdag_bench.registry import METRICS, MODELS
 from .cells import CellSpec
 
 _ENHANCER_PREFIX = 'data_preprocessor.enhancer.'
@@ -152,48 +152,127 @@ def evaluate_cell(cell: CellSpec,
         dict: ``metrics`` (flat name -> float), ``num_images``, ``nonfinite_images``,
         ``wall_time_s``, ``versions``, ``device``, ``seed``, ``split`` and the cell description.
     """
+    return evaluate_cells([cell], device, batch_size, extra_metrics, cost_cfg, seed,
+                          progress)[0]
+
+
+def shares_enhancement(a: CellSpec, b: CellSpec) -> bool:
+    """Whether two cells see the same enhanced images (same enhancer row, dataset and split)."""
+    return a.enhancer == b.enhancer and a.dataset == b.dataset
+
+
+def _is_image_only(metric_cfg: dict) -> bool:
+    """Metrics that score only the enhanced images (class attribute ``image_only``)."""
+    metric_cls = METRICS.get(metric_cfg['type']) if isinstance(metric_cfg['type'], str) \
+        else metric_cfg['type']
+    return bool(getattr(metric_cls, 'image_only', False))
+
+
+def evaluate_cells(cells: Sequence[CellSpec],
+                   device: str = 'cpu',
+                   batch_size: Optional[int] = None,
+                   extra_metrics: Optional[List[dict]] = None,
+                   cost_cfg: Optional[dict] = None,
+                   seed: int = 0,
+                   progress: bool = True) -> List[Dict[str, Any]]:
+    """Run cells that share one enhancer and one dataset in a single pass (enhance once).
+
+    Each batch is loaded and enhanced once; every detector then runs on the same enhanced
+    tensors, with its own normalisation and padding. Metrics that only look at the enhanced
+    images (``image_only``, e.g. ``ImageQualityMetric``) are computed once and reported in every
+    cell. The numbers are those of :func:`evaluate_cell` run per cell.
+
+    Args:
+        cells (Sequence[CellSpec]): Cells with equal enhancer and dataset (see
+            :func:`shares_enhancement`); one per detector.
+        device, batch_size, extra_metrics, cost_cfg, seed, progress: As in
+            :func:`evaluate_cell`.
+
+    Returns:
+        list[dict]: One record per cell, in order; ``wall_time_s`` is the shared pass's.
+    """
+    if not cells or any(not shares_enhancement(cells[0], c) for c in cells[1:]):
+        raise ValueError('evaluate_cells needs cells with one enhancer and one dataset')
+    first = cells[0]
     start = time.perf_counter()
     torch.manual_seed(seed)
-    dataloader, data_cfg = build_test_dataloader(cell.dataset.config,
-                                                 cell.enhancer.dataset_overrides, batch_size,
+    dataloader, data_cfg = build_test_dataloader(first.dataset.config,
+                                                 first.enhancer.dataset_overrides, batch_size,
                                                  seed)
     metric_cfgs = data_cfg.test_evaluator
     metric_cfgs = list(metric_cfgs) if isinstance(metric_cfgs, (list, tuple)) else [metric_cfgs]
-    evaluator = Evaluator(copy.deepcopy(metric_cfgs) + list(extra_metrics or []))
-    evaluator.dataset_meta = dataloader.dataset.metainfo
+    extra_metrics = list(extra_metrics or [])
+    image_metric_cfgs = [m for m in extra_metrics if _is_image_only(m)]
+    detector_metric_cfgs = metric_cfgs + [m for m in extra_metrics if not _is_image_only(m)]
+    image_evaluator = Evaluator(copy.deepcopy(image_metric_cfgs)) if image_metric_cfgs else None
+    evaluators = [Evaluator(copy.deepcopy(detector_metric_cfgs)) for _ in cells]
+    for evaluator in evaluators + ([image_evaluator] if image_evaluator else []):
+        evaluator.dataset_meta = dataloader.dataset.metainfo
 
-    detector = build_frozen_detector(cell.detector.config, cell.detector.checkpoint, device)
-    enhancer = build_enhancer_from_config(cell.enhancer.config, cell.enhancer.checkpoint, device)
-    inner_detector(detector).data_preprocessor.set_enhancer(enhancer)
-
+    detectors = [
+        build_frozen_detector(c.detector.config, c.detector.checkpoint, device) for c in cells
+    ]
+    enhancer = build_enhancer_from_config(first.enhancer.config, first.enhancer.checkpoint,
+                                          device)
+    # the first detector's preprocessor enhances (with its channel order); the others take
+    # the enhanced images as they come
+    enhancing = inner_detector(detectors[0]).data_preprocessor
+    enhancing.set_enhancer(enhancer)
     nonfinite_images = 0
-    bar = tqdm(total=len(dataloader.dataset), desc=cell.name, unit='img', leave=False,
+    bar = tqdm(total=len(dataloader.dataset), desc=first.name, unit='img', leave=False,
                disable=not (progress and is_main_process()))
     with torch.inference_mode():
         for data_batch in dataloader:
-            outputs = detector.test_step(data_batch)
-            nonfinite_images += sum(
-                1 for sample in outputs if sample.metainfo.get(NONFINITE_KEY, 0) > 0)
-            evaluator.process(data_samples=outputs, data_batch=data_batch)
-            bar.update(len(outputs) * get_world_size())
+            data = enhancing.cast_data(data_batch)
+            samples = data['data_samples']
+            enhanced = enhancing.enhance_inputs(data['inputs'], samples)
+            nonfinite_images += sum(1 for s in samples if s.metainfo.get(NONFINITE_KEY, 0) > 0)
+            if image_evaluator:
+                image_evaluator.process(data_samples=samples, data_batch=data_batch)
+            for index, (detector, evaluator) in enumerate(zip(detectors, evaluators)):
+                # every detector but the last gets copies (predictions are written into them)
+                own = samples if index == len(detectors) - 1 else [s.clone() for s in samples]
+                outputs = _run_detector(detector, enhanced, own)
+                evaluator.process(data_samples=outputs, data_batch=data_batch)
+            bar.update(len(samples) * get_world_size())
     bar.close()
     with contextlib.redirect_stdout(io.StringIO()):  # pycocotools prints its progress
-        metrics = evaluator.evaluate(len(dataloader.dataset))
+        image_metrics = image_evaluator.evaluate(len(dataloader.dataset)) \
+            if image_evaluator else {}
+        all_metrics = [e.evaluate(len(dataloader.dataset)) for e in evaluators]
     nonfinite_images = _sum_across_ranks(nonfinite_images)
-    metrics.update(measure_enhancer_cost(cell, enhancer, cost_cfg))
-    return dict(
-        cell=cell.describe(),
-        metrics={k: _plain(v) for k, v in metrics.items()},
-        num_images=len(dataloader.dataset),
-        nonfinite_images=nonfinite_images,
-        skipped_images=int(getattr(dataloader.dataset, 'num_skipped', 0)),
-        wall_time_s=round(time.perf_counter() - start, 3),
-        versions=_versions(),
-        device=str(device),
-        world_size=get_world_size(),
-        seed=seed,
-        split=cell.dataset.split,
-    )
+    cost = measure_enhancer_cost(first, enhancer, cost_cfg)
+    wall_time = round(time.perf_counter() - start, 3)
+    records = []
+    for cell, metrics in zip(cells, all_metrics):
+        metrics = dict(metrics, **image_metrics, **cost)
+        records.append(dict(
+            cell=cell.describe(),
+            metrics={k: _plain(v) for k, v in metrics.items()},
+            num_images=len(dataloader.dataset),
+            nonfinite_images=nonfinite_images,
+            skipped_images=int(getattr(dataloader.dataset, 'num_skipped', 0)),
+            wall_time_s=wall_time,
+            shared_pass=[c.detector.name for c in cells],
+            versions=_versions(),
+            device=str(device),
+            world_size=get_world_size(),
+            seed=seed,
+            split=cell.dataset.split,
+        ))
+    return records
+
+
+def _run_detector(detector: torch.nn.Module, enhanced: List[torch.Tensor],
+                  samples: list) -> list:
+    """``test_step`` on already enhanced images: the detector's preprocessor only normalises
+    and pads them (its own enhancer, if any, is bypassed)."""
+    preprocessor = inner_detector(detector).data_preprocessor
+    own_enhancer, preprocessor.enhancer = preprocessor.enhancer, None
+    try:
+        return detector.test_step(dict(inputs=enhanced, data_samples=samples))
+    finally:
+        preprocessor.enhancer = own_enhancer
 
 
 def _plain(value: Any) -> Any:
@@ -209,4 +288,4 @@ def _sum_across_ranks(value: int) -> int:
     return int(tensor.item())
 
 
-__all__ = ['evaluate_cell', 'build_frozen_detector', 'build_test_dataloader', 'inner_detector']
+__all__ = ['evaluate_cell', 'evaluate_cells', 'shares_enhancement', 'build_frozen_detector', 'build_test_dataloader', 'inner_detector']

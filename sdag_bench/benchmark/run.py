@@ -6,7 +6,7 @@ from mmengine.dist import barrier, broadcast_object_list, is_main_process
 from tqdm import tqdm
 
 from .cells import CellSpec, ResultStore
-from .evaluate import evaluate_cell
+from .evaluate import evaluate_cells, shares_enhancement
 
 
 def run_cells(cells: List[CellSpec], store: ResultStore, device: str = 'cpu',
@@ -16,8 +16,10 @@ def run_cells(cells: List[CellSpec], store: ResultStore, device: str = 'cpu',
               progress: bool = True) -> List[Dict[str, Any]]:
     """Evaluate every cell not already stored (or all with ``force``) and store it.
 
-    Every process of a distributed run evaluates the same cells on its shard of the data;
-    the main process writes the result atomically.
+    Cells that differ only in the detector are evaluated in one pass, so each image is
+    enhanced once however many detectors look at it. Every process of a distributed run
+    evaluates the same cells on its shard of the data; the main process writes the results
+    atomically.
 
     Args:
         cells (list[CellSpec]): What to run.
@@ -35,9 +37,9 @@ def run_cells(cells: List[CellSpec], store: ResultStore, device: str = 'cpu',
     """
     if is_main_process():
         store.clean_temporaries()
-    records = []
-    bar = tqdm(cells, desc='cells', unit='cell', disable=not (progress and is_main_process()))
-    for cell in bar:
+    records: List[Optional[Dict[str, Any]]] = [None] * len(cells)
+    todo: List[int] = []
+    for index, cell in enumerate(cells):
         key = cell.key()
         record = None if force else store.load(cell, key)
         # all ranks must take the same branch: the main process decides
@@ -45,16 +47,32 @@ def run_cells(cells: List[CellSpec], store: ResultStore, device: str = 'cpu',
         broadcast_object_list(decision)
         if decision[0]:
             record = record if record is not None else store.load(cell, key)
-            record = dict(record, cached=True)
+            records[index] = dict(record, cached=True)
         else:
-            bar.set_postfix_str(cell.enhancer.name)
-            record = evaluate_cell(cell, device=device, batch_size=batch_size,
-                                   extra_metrics=extra_metrics, cost_cfg=cost_cfg, seed=seed,
-                                   progress=progress)
-            record.update(key=key, created=datetime.datetime.now().isoformat(timespec='seconds'))
+            todo.append(index)
+    # cells that see the same enhanced images (one enhancer and dataset, several detectors)
+    # run as one pass: each batch is enhanced once
+    groups: List[List[int]] = []
+    for index in todo:
+        group = next((g for g in groups if shares_enhancement(cells[g[0]], cells[index])), None)
+        if group is None:
+            groups.append([index])
+        else:
+            group.append(index)
+    bar = tqdm(total=len(todo), desc='cells', unit='cell',
+               disable=not (progress and is_main_process()) or not todo)
+    for group in groups:
+        bar.set_postfix_str(cells[group[0]].enhancer.name)
+        results = evaluate_cells([cells[i] for i in group], device=device,
+                                 batch_size=batch_size, extra_metrics=extra_metrics,
+                                 cost_cfg=cost_cfg, seed=seed, progress=progress)
+        for index, record in zip(group, results):
+            record.update(key=cells[index].key(),
+                          created=datetime.datetime.now().isoformat(timespec='seconds'))
             if is_main_process():
-                store.save(cell, record)
-            barrier()
-            record = dict(record, cached=False)
-        records.append(record)
+                store.save(cells[index], record)
+            records[index] = dict(record, cached=False)
+        barrier()
+        bar.update(len(group))
+    bar.close()
     return records

@@ -63,6 +63,9 @@ class ImageQualityMetric(BaseMetric):
     """
 
     default_prefix = 'quality'
+    #: Scores only the enhanced images, not detections: the benchmark computes it once per
+    #: (enhancer, dataset) and reports it for every detector.
+    image_only = True
     #: Direction of every key this metric reports (read by leaderboards).
     directions = {name: METRIC_DIRECTIONS[name] for name in SUPPORTED}
 

@@ -78,3 +78,24 @@ def test_plots_are_written(tmp_path):
     # without quality numbers there is no AP-vs-NIQE plot, and no crash
     no_quality = table.assign(NIQE=math.nan)
     assert plot_ap_vs_niqe(no_quality, str(tmp_path / 'd.png')) is None
+
+
+def test_qualitative_grid_is_reused_until_a_row_changes(tmp_path, monkeypatch):
+    from sdag_bench.benchmark import qualitative
+    dataset = DatasetSpec('demo', 'configs/_base_/datasets/demo.py')
+    detector = DetectorSpec('d', 'configs/detectors/demo_retinanet.py')
+    gamma = tmp_path / 'gamma.py'
+    gamma.write_text("enhancer = dict(type='Gamma', gamma=0.5)\n")
+    cells = [CellSpec(EnhancerSpec(n, c), dataset, detector)
+             for n, c in (('identity', 'configs/enhancers/identity.py'), ('gamma', str(gamma)))]
+    path = str(tmp_path / 'grid.png')
+    rendered = []
+    monkeypatch.setattr(qualitative, 'save_qualitative_grid',
+                        lambda rows, names, p: rendered.append(names) or
+                        save_qualitative_grid(rows, names, p))
+    qualitative.render_qualitative_grid(cells, path, num_images=2)
+    qualitative.render_qualitative_grid(cells, path, num_images=2)
+    assert rendered == [['identity', 'gamma']]  # the second call reused the grid
+    gamma.write_text("enhancer = dict(type='Gamma', gamma=0.6)\n")
+    qualitative.render_qualitative_grid(cells, path, num_images=2)
+    assert len(rendered) == 2 and os.path.isfile(path + '.key')
