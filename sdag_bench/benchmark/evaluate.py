@@ -134,7 +134,8 @@ def evaluate_cell(cell: CellSpec,
                   extra_metrics: Optional[List[dict]] = None,
                   cost_cfg: Optional[dict] = None,
                   seed: int = 0,
-                  progress: bool = True) -> Dict[str, Any]:
+                  progress: bool = True,
+                  enhance_batch_size: Optional[int] = None) -> Dict[str, Any]:
     """Run one cell and return its result record (not yet stored).
 
     Args:
@@ -147,13 +148,15 @@ def evaluate_cell(cell: CellSpec,
             cost measurement; None skips it.
         seed (int): Seed of the data loader. Defaults to 0.
         progress (bool): Show a progress bar on the main process. Defaults to True.
+        enhance_batch_size (int, optional): Images per enhancer call (see
+            ``EnhancedDetDataPreprocessor``). Defaults to None (its default).
 
     Returns:
         dict: ``metrics`` (flat name -> float), ``num_images``, ``nonfinite_images``,
         ``wall_time_s``, ``versions``, ``device``, ``seed``, ``split`` and the cell description.
     """
     return evaluate_cells([cell], device, batch_size, extra_metrics, cost_cfg, seed,
-                          progress)[0]
+                          progress, enhance_batch_size)[0]
 
 
 def shares_enhancement(a: CellSpec, b: CellSpec) -> bool:
@@ -174,7 +177,8 @@ def evaluate_cells(cells: Sequence[CellSpec],
                    extra_metrics: Optional[List[dict]] = None,
                    cost_cfg: Optional[dict] = None,
                    seed: int = 0,
-                   progress: bool = True) -> List[Dict[str, Any]]:
+                   progress: bool = True,
+                   enhance_batch_size: Optional[int] = None) -> List[Dict[str, Any]]:
     """Run cells that share one enhancer and one dataset in a single pass (enhance once).
 
     Each batch is loaded and enhanced once; every detector then runs on the same enhanced
@@ -185,8 +189,8 @@ def evaluate_cells(cells: Sequence[CellSpec],
     Args:
         cells (Sequence[CellSpec]): Cells with equal enhancer and dataset (see
             :func:`shares_enhancement`); one per detector.
-        device, batch_size, extra_metrics, cost_cfg, seed, progress: As in
-            :func:`evaluate_cell`.
+        device, batch_size, extra_metrics, cost_cfg, seed, progress, enhance_batch_size: As
+            in :func:`evaluate_cell`.
 
     Returns:
         list[dict]: One record per cell, in order; ``wall_time_s`` is the shared pass's.
@@ -218,6 +222,8 @@ def evaluate_cells(cells: Sequence[CellSpec],
     # the enhanced images as they come
     enhancing = inner_detector(detectors[0]).data_preprocessor
     enhancing.set_enhancer(enhancer)
+    if enhance_batch_size is not None:
+        enhancing.enhance_batch_size = enhance_batch_size
     nonfinite_images = 0
     bar = tqdm(total=len(dataloader.dataset), desc=first.name, unit='img', leave=False,
                disable=not (progress and is_main_process()))

@@ -48,17 +48,37 @@ def test_enhancer_changes_input_and_sees_rgb():
     assert out['data_samples'][0].metainfo[NONFINITE_KEY] == 0
 
 
-def test_equal_sizes_are_enhanced_as_one_batch():
-    calls = []
+class _Counting(BaseEnhancer):
 
-    class Counting(BaseEnhancer):
-        def forward(self, x):
-            calls.append(x.shape[0])
-            return x
+    def __init__(self):
+        super().__init__()
+        self.calls = []
+        self.conv = torch.nn.Conv2d(3, 3, 3, padding=1)
 
-    prep = EnhancedDetDataPreprocessor(enhancer=Counting(), **DET_ARGS)
-    prep(_batch(sizes=((3, 32, 32), (3, 32, 32), (3, 16, 48))))
-    assert sorted(calls) == [1, 2]
+    def forward(self, x):
+        self.calls.append(x.shape[0])
+        return torch.sigmoid(self.conv(x))
+
+
+def test_equal_sizes_are_enhanced_together_in_chunks():
+    sizes = ((3, 32, 32), ) * 5 + ((3, 16, 48), )
+    outputs = {}
+    for chunk, expected_calls in ((None, [1] * 6), (2, [2, 2, 1, 1]), (8, [5, 1])):
+        torch.manual_seed(0)
+        enhancer = _Counting()
+        prep = EnhancedDetDataPreprocessor(enhancer=enhancer, enhance_batch_size=chunk,
+                                           **DET_ARGS)
+        outputs[chunk] = prep(_batch(sizes=sizes))['inputs']
+        assert sorted(enhancer.calls, reverse=True) == expected_calls, chunk
+    # chunking changes how the work is split, not the result
+    assert torch.allclose(outputs[None], outputs[8], atol=1e-4)
+    assert torch.allclose(outputs[2], outputs[8], atol=1e-4)
+
+
+def test_enhance_batch_size_must_be_positive():
+    import pytest
+    with pytest.raises(ValueError, match='enhance_batch_size must be >= 1'):
+        EnhancedDetDataPreprocessor(enhance_batch_size=0, **DET_ARGS)
 
 
 def test_nonfinite_output_is_counted_and_neutralised():
