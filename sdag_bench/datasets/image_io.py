@@ -13,6 +13,9 @@ shows (EXIF orientation applied). The rules, one per kind of input:
 - truncated file: ``ImageReadError`` ``truncated or corrupt image data (...)``.
 - not an image / unknown codec: ``ImageReadError`` ``not a recognised image``.
 - missing file: ``ImageReadError`` ``no such file``.
+- more than ``max_pixels`` pixels (default :data:`MAX_IMAGE_PIXELS`, 100 MP; read from the header,
+  before any pixel is decoded): ``ImageReadError`` ``too large``. A 48 MP photo (8000 x 6000)
+  decodes (144 MB); a decompression bomb does not.
 
 Decoding is done by Pillow, which (unlike OpenCV) refuses truncated files instead of returning a
 half-grey image. Callers that prefer to go on count the failures with :class:`BadImageLog`.
@@ -27,6 +30,9 @@ import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 PathLike = Union[str, os.PathLike]
+
+#: Largest image decoded by default (pixels, from the header): 100 MP, 300 MB as uint8 RGB.
+MAX_IMAGE_PIXELS = 100_000_000
 
 #: File name extensions treated as images (compared case-insensitively).
 IMAGE_EXTENSIONS = ('.jpg', '.jpeg', '.png', '.bmp', '.tif', '.tiff', '.webp')
@@ -56,6 +62,8 @@ def _open(data: bytes, path: PathLike) -> Image.Image:
         return Image.open(io.BytesIO(data))
     except UnidentifiedImageError:
         raise ImageReadError(path, 'not a recognised image') from None
+    except Image.DecompressionBombError as err:  # only when our own limit is lifted
+        raise ImageReadError(path, f'too large ({err})') from None
     except (OSError, SyntaxError, ValueError) as err:
         raise ImageReadError(path, f'corrupt image header ({err})') from None
 
@@ -74,13 +82,16 @@ def _to_uint8_rgb(image: Image.Image) -> np.ndarray:
     return np.asarray(image, dtype=np.uint8)
 
 
-def decode_image(data: bytes, path: PathLike = '<bytes>', channel_order: str = 'bgr') -> np.ndarray:
+def decode_image(data: bytes, path: PathLike = '<bytes>', channel_order: str = 'bgr',
+                 max_pixels: Optional[int] = MAX_IMAGE_PIXELS) -> np.ndarray:
     """Decode image bytes with the rules in this module's table.
 
     Args:
         data (bytes): The encoded file content.
         path (str | PathLike): Name used in error messages. Defaults to ``'<bytes>'``.
         channel_order (str): ``'bgr'`` (mmdet's convention) or ``'rgb'``. Defaults to ``'bgr'``.
+        max_pixels (int, optional): Refuse images with more pixels (checked on the header,
+            before decoding). None: no limit. Defaults to :data:`MAX_IMAGE_PIXELS`.
 
     Returns:
         np.ndarray: ``uint8`` array of shape ``(H, W, 3)``, C-contiguous.
@@ -91,6 +102,10 @@ def decode_image(data: bytes, path: PathLike = '<bytes>', channel_order: str = '
     if channel_order not in ('bgr', 'rgb'):
         raise ValueError(f'channel_order must be "bgr" or "rgb", got {channel_order!r}')
     image = _open(data, path)
+    width, height = image.size
+    if max_pixels is not None and width * height > max_pixels:
+        raise ImageReadError(path, f'too large ({width} x {height} = {width * height / 1e6:.1f} '
+                             f'MP > {max_pixels / 1e6:g} MP; raise max_pixels to read it)')
     try:
         image.load()
         image = ImageOps.exif_transpose(image)

@@ -12,6 +12,9 @@ from sdag_bench.registry import MODELS
 ENHANCED_FIELD = 'enhanced_img'
 #: Metainfo key counting non-finite values the enhancer produced for an image.
 NONFINITE_KEY = 'enhancer_nonfinite'
+#: Largest image enhanced by default (4096 x 4096): a full-resolution CNN enhancer holds tens of
+#: float feature maps of this size (Zero-DCE: 32 channels, 2 GB each at 16 MP).
+MAX_ENHANCE_PIXELS = 4096 * 4096
 
 
 @MODELS.register_module()
@@ -39,6 +42,9 @@ class EnhancedDetDataPreprocessor(DetDataPreprocessor):
             the CPU (a convolutional enhancer's activations then stay in the CPU caches; for
             Zero-DCE at 192 px this is several times faster than a batch of 8, see
             bench/pipeline.py), every image of one size at once on a GPU. Defaults to None.
+        max_enhance_pixels (int, optional): Refuse (with the image's file name) to enhance a
+            larger image instead of running out of memory; resize in the test pipeline first.
+            None: no limit. Defaults to :data:`MAX_ENHANCE_PIXELS`.
         **kwargs: Passed to :class:`mmdet.models.data_preprocessors.DetDataPreprocessor`.
     """
 
@@ -48,6 +54,7 @@ class EnhancedDetDataPreprocessor(DetDataPreprocessor):
                  quantize: bool = False,
                  keep_enhanced: bool = True,
                  enhance_batch_size: Optional[int] = None,
+                 max_enhance_pixels: Optional[int] = MAX_ENHANCE_PIXELS,
                  **kwargs) -> None:
         super().__init__(**kwargs)
         if input_channel_order not in ('bgr', 'rgb'):
@@ -59,6 +66,7 @@ class EnhancedDetDataPreprocessor(DetDataPreprocessor):
         if enhance_batch_size is not None and enhance_batch_size < 1:
             raise ValueError(f'enhance_batch_size must be >= 1, got {enhance_batch_size}')
         self.enhance_batch_size = enhance_batch_size
+        self.max_enhance_pixels = max_enhance_pixels
         self.enhancer: Optional[nn.Module] = None
         self.set_enhancer(enhancer)
 
@@ -97,6 +105,20 @@ class EnhancedDetDataPreprocessor(DetDataPreprocessor):
             data['inputs'] = self.enhance_inputs(data['inputs'], data.get('data_samples'))
         return super().forward(data, training)
 
+    def _check_size(self, img: Tensor, idx: int, data_samples: Optional[list]) -> None:
+        """Refuse an image too large to enhance, naming its file."""
+        height, width = img.shape[-2:]
+        if self.max_enhance_pixels is None or height * width <= self.max_enhance_pixels:
+            return
+        name = f'image {idx}'
+        if data_samples is not None and idx < len(data_samples):
+            name = data_samples[idx].metainfo.get('img_path', name)
+        raise ValueError(
+            f'{name}: {width} x {height} ({height * width / 1e6:.1f} MP) is larger than '
+            f'max_enhance_pixels ({self.max_enhance_pixels / 1e6:.1f} MP); resize it in the test '
+            "pipeline (e.g. dict(type='Resize', scale=(1333, 800), keep_ratio=True)) or raise "
+            'max_enhance_pixels if the memory allows')
+
     def _run_enhancer(self, batch: Tensor) -> Tensor:
         """The enhancer over ``batch`` in chunks of :attr:`enhance_batch_size`."""
         chunk = self.enhance_batch_size or (1 if batch.device.type == 'cpu' else len(batch))
@@ -122,6 +144,7 @@ class EnhancedDetDataPreprocessor(DetDataPreprocessor):
             if img.dim() != 3 or img.shape[0] != 3:
                 raise ValueError(f'enhancers need 3-channel C x H x W images; image {idx} has '
                                  f'shape {tuple(img.shape)}')
+            self._check_size(img, idx, data_samples)
             by_size[tuple(img.shape)].append(idx)
         out: List[Optional[Tensor]] = [None] * len(images)
         for indices in by_size.values():
