@@ -5,6 +5,7 @@ content of its checkpoint, the dataset config and split, the detector config and
 its checkpoint, and the harness version. A stored result whose key differs is stale and is
 recomputed; a matching one is reused.
 """
+import copy
 import hashlib
 import json
 import os
@@ -15,7 +16,7 @@ from functools import lru_cache
 from typing import Any, Dict, Iterator, List, Optional
 
 #: Bump when a change in the harness changes the numbers it produces.
-HARNESS_VERSION = 2
+HARNESS_VERSION = 2  # 2: enhancer runs per image on CPU; keys over sorted JSON configs
 
 
 @lru_cache(maxsize=256)
@@ -42,6 +43,43 @@ def file_sha256(path: Optional[str]) -> Optional[str]:
         raise FileNotFoundError(f'checkpoint not found: {path}')
     stat = os.stat(path)
     return _file_sha256(osp.abspath(path), stat.st_size, stat.st_mtime_ns)
+
+
+def load_config(path: str):
+    """``Config.fromfile`` with a per-process cache keyed by the file's path and content.
+
+    A config inheriting from mmdet's can take a second to parse and the benchmark reads each one
+    several times (planning, cell keys, evaluation). A ``_base_`` file edited while a run is
+    going is noticed by the next run.
+
+    Args:
+        path (str): Config file.
+
+    Returns:
+        mmengine.config.Config: A private copy (safe to modify).
+    """
+    return copy.deepcopy(_load_config(osp.abspath(path), _content_digest(path)))
+
+
+def config_text(path: str) -> str:
+    """A canonical text of a config (``_base_`` files merged in): sorted JSON, for cell keys."""
+    return _config_text(osp.abspath(path), _content_digest(path))
+
+
+def _content_digest(path: str) -> str:
+    with open(path, 'rb') as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+@lru_cache(maxsize=512)
+def _load_config(path: str, digest: str):
+    from mmengine.config import Config
+    return Config.fromfile(path)
+
+
+@lru_cache(maxsize=512)
+def _config_text(path: str, digest: str) -> str:
+    return json.dumps(_load_config(path, digest).to_dict(), sort_keys=True, default=str)
 
 
 @dataclass
@@ -84,11 +122,6 @@ class CellSpec:
 
     def key_material(self) -> Dict[str, Any]:
         """Everything the cell's numbers depend on (configs are hashed by content)."""
-        from mmengine.config import Config
-
-        def config_text(path: str) -> str:
-            return Config.fromfile(path).pretty_text
-
         return dict(
             harness=HARNESS_VERSION,
             enhancer=config_text(self.enhancer.config),

@@ -18,7 +18,7 @@ from sdag_bench.enhancers.builder import build_enhancer_from_config
 from sdag_bench.metrics.cost import enhancer_cost, prefixed
 from sdag_bench.preprocessors.enhanced_det_data_preprocessor import NONFINITE_KEY
 from sdag_bench.registry import METRICS, MODELS
-from .cells import CellSpec
+from .cells import CellSpec, load_config
 
 _ENHANCER_PREFIX = 'data_preprocessor.enhancer.'
 #: Enhancer cost is a property of the enhancer alone: measured once per process and enhancer.
@@ -73,7 +73,7 @@ def build_frozen_detector(config: str, checkpoint: Optional[str],
         nn.Module: The detector in eval mode with no gradients; its enhancer slot is
         ``inner_detector(model).data_preprocessor``.
     """
-    model_cfg = copy.deepcopy(Config.fromfile(config).model)
+    model_cfg = load_config(config).model
     detector_cfg = _inner_detector_cfg(model_cfg)
     preprocessor = detector_cfg.get('data_preprocessor') or ConfigDict(type='DetDataPreprocessor')
     if preprocessor['type'].split('.')[-1] not in ('DetDataPreprocessor',
@@ -103,7 +103,7 @@ def build_frozen_detector(config: str, checkpoint: Optional[str],
 def build_test_dataloader(dataset_config: str, overrides: Optional[Dict[str, Any]] = None,
                           batch_size: Optional[int] = None, seed: int = 0):
     """Build the ``test_dataloader`` of a dataset config (distributed-aware)."""
-    cfg = Config.fromfile(dataset_config)
+    cfg = load_config(dataset_config)
     loader_cfg = copy.deepcopy(cfg.test_dataloader)
     if overrides:
         loader_cfg['dataset'] = Config(loader_cfg['dataset'])
@@ -294,4 +294,7 @@ def _sum_across_ranks(value: int) -> int:
     return int(tensor.item())
 
 
-__all__ = ['evaluate_cell', 'evaluate_cells', 'shares_enhancement', 'build_frozen_detector', 'build_test_dataloader', 'inner_detector']
+__all__ = [
+    'evaluate_cell', 'evaluate_cells', 'shares_enhancement', 'build_frozen_detector',
+    'build_test_dataloader', 'inner_detector'
+]

@@ -7,7 +7,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 from mmengine.config import Config
 
 from sdag_bench.paths import resolve_project_path
-from .cells import CellSpec, DatasetSpec, DetectorSpec, EnhancerSpec
+from .cells import CellSpec, DatasetSpec, DetectorSpec, EnhancerSpec, load_config
 
 resolve_path = resolve_project_path
 #: Converted third-party weights live here (tools/convert_official.py); rows using them are
@@ -43,7 +43,7 @@ def discover_enhancers(dirs: Sequence[str],
     specs: List[EnhancerSpec] = []
     for folder in dirs:
         for path in sorted(glob.glob(osp.join(resolve_path(folder), '*.py'))):
-            cfg = Config.fromfile(path)
+            cfg = load_config(path)
             if 'enhancer' not in cfg:
                 continue
             checkpoint = cfg.get('checkpoint')
@@ -123,7 +123,7 @@ def resolve_detector_checkpoint(name: str, config: str,
     Raises:
         FileNotFoundError: Naming the missing file and how to get it.
     """
-    det_cfg = Config.fromfile(config)
+    det_cfg = load_config(config)
     checkpoint = checkpoint or det_cfg.get('checkpoint')
     url = det_cfg.get('checkpoint_url')
     if checkpoint and checkpoint.startswith(('http://', 'https://')):

@@ -11,10 +11,9 @@ import os.path as osp
 from typing import Dict, List, Sequence, Tuple
 
 import pandas as pd
-from mmengine.config import Config
 
 from sdag_bench.paths import resolve_project_path
-from .cells import CellSpec
+from .cells import CellSpec, load_config
 
 
 def plan_seed_cells(cells: Sequence[CellSpec]) -> Tuple[List[CellSpec], List[str]]:
@@ -31,7 +30,7 @@ def plan_seed_cells(cells: Sequence[CellSpec]) -> Tuple[List[CellSpec], List[str
     """
     seed_cells, notes = [], []
     for cell in cells:
-        checkpoints = Config.fromfile(cell.enhancer.config).get('seed_checkpoints')
+        checkpoints = load_config(cell.enhancer.config).get('seed_checkpoints')
         if not checkpoints:
             continue
         for index, checkpoint in enumerate(checkpoints):
@@ -113,8 +112,8 @@ def format_seed_table(summary: pd.DataFrame, metric_name: str = 'AP50') -> str:
         'detector': summary.detector,
         'seeds': summary.seeds,
         f'plain {metric_name}': [pm(m, s) for m, s in zip(summary.plain_mean, summary.plain_std)],
-        f'SDAG {metric_name}': [pm(m, s) for m, s in zip(summary.guided_mean,
-                                                          summary.guided_std)],
+        f'SDAG {metric_name}': [
+            pm(m, s) for m, s in zip(summary.guided_mean, summary.guided_std)],
         'Δ': [f'{d:+.3f}' for d in summary.delta],
         'SDAG wins': summary.wins,
         'plain per seed': [', '.join(f'{v:.3f}' for v in vals) for vals in summary.plain],
