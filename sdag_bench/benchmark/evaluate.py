@@ -208,8 +208,10 @@ def evaluate_cells(cells: Sequence[CellSpec],
     extra_metrics = list(extra_metrics or [])
     image_metric_cfgs = [m for m in extra_metrics if _is_image_only(m)]
     detector_metric_cfgs = metric_cfgs + [m for m in extra_metrics if not _is_image_only(m)]
-    image_evaluator = Evaluator(copy.deepcopy(image_metric_cfgs)) if image_metric_cfgs else None
-    evaluators = [Evaluator(copy.deepcopy(detector_metric_cfgs)) for _ in cells]
+    with contextlib.redirect_stdout(io.StringIO()):  # CocoMetric's pycocotools prints
+        image_evaluator = Evaluator(copy.deepcopy(image_metric_cfgs)) \
+            if image_metric_cfgs else None
+        evaluators = [Evaluator(copy.deepcopy(detector_metric_cfgs)) for _ in cells]
     for evaluator in evaluators + ([image_evaluator] if image_evaluator else []):
         evaluator.dataset_meta = dataloader.dataset.metainfo
 
