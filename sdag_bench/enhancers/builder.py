@@ -1,7 +1,7 @@
 """Build enhancers from configs and load their weights (what the benchmark calls)."""
 import warnings
 from pathlib import Path
-from typing import Optional, Union
+from typing import List, Optional, Union
 
 from mmengine.config import Config
 
@@ -15,6 +15,12 @@ from .base import BaseEnhancer
 resolve_checkpoint = resolve_project_path
 
 
+def known_enhancer_types() -> List[str]:
+    """Names of every registered :class:`BaseEnhancer` subclass, sorted."""
+    return sorted(name for name, cls in MODELS.module_dict.items()
+                  if isinstance(cls, type) and issubclass(cls, BaseEnhancer))
+
+
 def build_enhancer(cfg: dict) -> BaseEnhancer:
     """Build an enhancer from its config dict (``dict(type='ZeroDCE', ...)``).
 
@@ -23,9 +29,15 @@ def build_enhancer(cfg: dict) -> BaseEnhancer:
 
     Returns:
         BaseEnhancer: The enhancer (weights as initialised).
+
+    Raises:
+        KeyError: For an unknown type, listing the known enhancers.
     """
     cfg = dict(cfg)
     cfg.setdefault('_scope_', 'sdag_bench')
+    if isinstance(cfg.get('type'), str) and MODELS.get(cfg['type']) is None:
+        raise KeyError(f'unknown enhancer type {cfg["type"]!r}; known enhancers: '
+                       f'{", ".join(known_enhancer_types())}')
     enhancer = MODELS.build(cfg)
     if not isinstance(enhancer, BaseEnhancer):
         raise TypeError(f'{cfg["type"]} builds a {type(enhancer).__name__}, not a BaseEnhancer')
@@ -69,7 +81,10 @@ def build_enhancer_from_config(path: Union[str, Path], checkpoint: Optional[str]
     cfg = Config.fromfile(str(path))
     if 'enhancer' not in cfg:
         raise KeyError(f'config {path} defines no top-level `enhancer = dict(type=...)`')
-    enhancer = build_enhancer(cfg.enhancer)
+    try:
+        enhancer = build_enhancer(cfg.enhancer)
+    except KeyError as err:
+        raise KeyError(f'{path}: {err.args[0]}') from None
     checkpoint = checkpoint if checkpoint is not None else cfg.get('checkpoint')
     if checkpoint:
         load_enhancer_weights(enhancer, checkpoint)

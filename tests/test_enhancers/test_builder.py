@@ -57,3 +57,11 @@ def test_config_without_enhancer(tmp_path):
 def test_build_enhancer_rejects_non_enhancers():
     with pytest.raises(TypeError):
         build_enhancer(dict(type='SpatialConsistencyLoss'))
+
+
+def test_unknown_enhancer_type_names_the_config_and_lists_known_ones(tmp_path):
+    config = tmp_path / 'typo.py'
+    config.write_text("enhancer = dict(type='ZeroDCEE')\n")
+    with pytest.raises(KeyError, match=r"typo.py: unknown enhancer type 'ZeroDCEE'; known "
+                       r"enhancers: .*\bSCI\b.*\bZeroDCE\b"):
+        build_enhancer_from_config(config)
