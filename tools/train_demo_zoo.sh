@@ -20,11 +20,13 @@ JOBS=${JOBS:-2}
 export OMP_NUM_THREADS=1 PY ITERS
 mkdir -p checkpoints/demo_zoo work_dirs/demo_zoo
 
-# Learning rate of the short schedule: 10x Zero-DCE's 1e-4 for the Adam-trained methods; RUAS keeps
-# its official SGD rate.
+# Learning rate of the short schedule: 10x Zero-DCE's 1e-4 for Zero-DCE and Zero-DCE++; SCI keeps
+# its official 3e-4 (at 1e-3 its illumination saturates at 1 within 150 iterations, where the clamp
+# stops every gradient, and it becomes the identity); RUAS keeps its official SGD rate.
 lr_of() {
   case "$1" in
     ruas) echo 0.015 ;;
+    sci) echo 3e-4 ;;
     *) echo 1e-3 ;;
   esac
 }
