@@ -2,7 +2,7 @@
 #   make demo   set up .venv (if needed) and run the embedded demo benchmark
 #   make test   set up .venv (if needed) and run the test suite
 # and the longer ones behind the committed demo results:
-#   make zoo    retrain the demo zoo (tools/train_demo_zoo.sh, ~1.5 h on 2 cores)
+#   make zoo    retrain the demo zoo (tools/train_demo_zoo.sh, 1.5-2 h on 2 cores)
 #   make seeds  SDAG vs plain over the training seeds (tools/seed_study.py)
 #   make bench  the performance benchmarks (bench/pipeline.py)
 PYTHON := .venv/bin/python

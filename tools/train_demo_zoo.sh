@@ -4,7 +4,7 @@
 # plain state dicts to checkpoints/demo_zoo/<method>[_sdag]_s<seed>.pth (the files the configs in
 # configs/demo_zoo/ load).
 #
-#   bash tools/train_demo_zoo.sh                                   # everything (~40 min, 2 cores)
+#   bash tools/train_demo_zoo.sh                                   # everything (1.5-2 h, 2 cores)
 #   METHODS="zerodce" SEEDS="0 1 2" ITERS=300 bash tools/train_demo_zoo.sh
 #
 # The short CPU schedule (ITERS iterations, batch 8, 128-px crops, learning rate below) replaces
