@@ -25,6 +25,7 @@ variants and keep the best of ``--repeats`` so that both see the same machine lo
 """
 import argparse
 import contextlib
+import copy
 import io
 import os
 import os.path as osp
@@ -39,6 +40,7 @@ from typing import Callable, Dict, List, Sequence
 
 import numpy as np
 import torch
+from mmengine.evaluator import Evaluator
 from torch import nn
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -168,7 +170,37 @@ def bench_shared(args) -> List[str]:
                         model.test_step(dict(inputs=inputs,
                                              data_samples=[s.clone() for s in samples]))
 
-        times = best_of(dict(shared=shared, bare=bare, separate=separate), args.repeats)
+        def bare_with_metrics():
+            # the bare passes, plus exactly the metrics the one pass computes (VOC + COCO per
+            # detector, quality once): separates the harness machinery from metric compute
+            loader, data_cfg = build_test_dataloader(DATASET.config, spec.dataset_overrides)
+            models = [build_frozen_detector(d.config, d.checkpoint) for d in detectors]
+            enhancer = build_enhancer_from_config(spec.config, spec.checkpoint)
+            with contextlib.redirect_stdout(io.StringIO()):
+                evaluators = [Evaluator(copy.deepcopy(list(data_cfg.test_evaluator)))
+                              for _ in models]
+                quality = Evaluator(copy.deepcopy(QUALITY))
+            for evaluator in evaluators + [quality]:
+                evaluator.dataset_meta = loader.dataset.metainfo
+            with torch.inference_mode():
+                batches = []
+                for b in loader:
+                    inputs = enhance_batch(enhancer, b['inputs'])
+                    for sample, image in zip(b['data_samples'], inputs):
+                        sample.set_field(image.flip(0) / 255, 'enhanced_img')
+                    quality.process(data_samples=b['data_samples'], data_batch=b)
+                    batches.append((inputs, b))
+                for model, evaluator in zip(models, evaluators):
+                    for inputs, b in batches:
+                        out = model.test_step(dict(
+                            inputs=inputs, data_samples=[s.clone() for s in b['data_samples']]))
+                        evaluator.process(data_samples=out, data_batch=b)
+            with contextlib.redirect_stdout(io.StringIO()):
+                for evaluator in evaluators + [quality]:
+                    evaluator.evaluate(len(loader.dataset))
+
+        times = best_of(dict(shared=shared, bare=bare, bare_metrics=bare_with_metrics,
+                             separate=separate), args.repeats)
     return [
         '## 2. Enhance once, use many (1 enhancer x 3 detectors)',
         '',
@@ -179,9 +211,11 @@ def bench_shared(args) -> List[str]:
         '|---|---|',
         f"| one pass: enhance once, 3 detectors, VOC x3 + quality once | {times['shared']:.2f} |",
         f"| bare: 1 enhancement pass + 3 detector passes, no metrics | {times['bare']:.2f} |",
+        f"| bare + the same metrics (VOC + COCO x3, quality once) | {times['bare_metrics']:.2f} |",
         f"| naive: 3 separate cells, each enhancing again | {times['separate']:.2f} |",
         '',
-        f"**one pass / bare = {times['shared'] / times['bare']:.3f}** (goal <= 1.05); naive / one "
+        f"**one pass / bare = {times['shared'] / times['bare']:.3f}** (goal <= 1.05); one pass / "
+        f"(bare + same metrics) = {times['shared'] / times['bare_metrics']:.3f}; naive / one "
         f"pass = {times['separate'] / times['shared']:.2f}",
         '',
     ]
