@@ -12,7 +12,6 @@ Distributed (same numbers as one process):
     torchrun --nproc_per_node 2 tools/benchmark.py --launcher pytorch
 """
 import argparse
-import os
 import os.path as osp
 import sys
 
@@ -23,7 +22,7 @@ from mmengine.logging import MMLogger
 from sdag_bench import register_all_modules
 from sdag_bench.benchmark.cells import ResultStore
 from sdag_bench.benchmark.leaderboard import leaderboard, records_to_frame, write_leaderboard
-from sdag_bench.benchmark.plan import plan_cells, resolve_path
+from sdag_bench.benchmark.plan import find_benchmark_config, plan_cells
 from sdag_bench.benchmark.plots import plot_ap_vs_niqe, plot_paths, plot_per_class_ap
 from sdag_bench.benchmark.qualitative import render_qualitative_grid
 from sdag_bench.benchmark.run import run_cells
@@ -73,10 +72,8 @@ def main(argv=None) -> int:
         init_distributed(args.launcher, args.device)
     register_all_modules()
     MMLogger.get_instance('sdag_bench', log_level='WARNING')
-    bench_path = resolve_path(args.benchmark)
-    if not osp.isfile(bench_path):  # a name: configs/benchmark/<name>.py
-        bench_path = resolve_path(osp.join('configs', 'benchmark', f'{args.benchmark}.py'))
-    if not osp.isfile(bench_path):
+    bench_path = find_benchmark_config(args.benchmark)
+    if bench_path is None:
         print(f'error: benchmark config {args.benchmark} not found', file=sys.stderr)
         return 2
     bench_cfg = Config.fromfile(bench_path)

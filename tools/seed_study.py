@@ -18,7 +18,7 @@ from mmengine.logging import MMLogger
 
 from sdag_bench import register_all_modules
 from sdag_bench.benchmark.cells import ResultStore
-from sdag_bench.benchmark.plan import plan_cells, resolve_path
+from sdag_bench.benchmark.plan import find_benchmark_config, plan_cells
 from sdag_bench.benchmark.run import run_cells
 from sdag_bench.benchmark.seeds import format_seed_table, plan_seed_cells, summarize_seeds
 
@@ -39,10 +39,8 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     register_all_modules()
     MMLogger.get_instance('sdag_bench', log_level='WARNING')
-    bench_path = resolve_path(args.benchmark)
-    if not osp.isfile(bench_path):
-        bench_path = resolve_path(osp.join('configs', 'benchmark', f'{args.benchmark}.py'))
-    if not osp.isfile(bench_path):
+    bench_path = find_benchmark_config(args.benchmark)
+    if bench_path is None:
         print(f'error: benchmark config {args.benchmark} not found', file=sys.stderr)
         return 2
     bench_cfg = Config.fromfile(bench_path)

@@ -53,8 +53,8 @@ def inner_detector(model: torch.nn.Module) -> torch.nn.Module:
     return inner_detector(inner) if isinstance(inner, torch.nn.Module) else model
 
 
-def build_frozen_detector(config: str, checkpoint: Optional[str], device: str = 'cpu',
-                          channels_last: bool = False) -> torch.nn.Module:
+def build_frozen_detector(config: str, checkpoint: Optional[str],
+                          device: str = 'cpu') -> torch.nn.Module:
     """Build the ``model`` of a detector config with an ``EnhancedDetDataPreprocessor``.
 
     The detector's own preprocessing arguments (mean, std, bgr_to_rgb, padding) are kept; only
@@ -68,8 +68,6 @@ def build_frozen_detector(config: str, checkpoint: Optional[str], device: str = 
             strictly; a detector with a ``convert_checkpoint`` key map gets it applied first,
             so official weights load too). None keeps random weights (tests only).
         device (str): Device. Defaults to 'cpu'.
-        channels_last (bool): Store the weights channels-last, so convolutions run in that
-            memory format (see bench/pipeline.py for when it pays). Defaults to False.
 
     Returns:
         nn.Module: The detector in eval mode with no gradients; its enhancer slot is
@@ -99,8 +97,7 @@ def build_frozen_detector(config: str, checkpoint: Optional[str], device: str = 
                 f'checkpoint {checkpoint} does not fit the detector of {config}: '
                 f'missing keys {missing[:8]}, unexpected keys {unexpected[:8]}')
         detector.load_state_dict(state, strict=False)
-    model = model.to(device).eval().requires_grad_(False)
-    return model.to(memory_format=torch.channels_last) if channels_last else model
+    return model.to(device).eval().requires_grad_(False)
 
 
 def build_test_dataloader(dataset_config: str, overrides: Optional[Dict[str, Any]] = None,

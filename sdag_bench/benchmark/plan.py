@@ -15,6 +15,22 @@ resolve_path = resolve_project_path
 OFFICIAL_DIR = 'checkpoints/official/'
 
 
+def find_benchmark_config(name: str) -> Optional[str]:
+    """A benchmark config file: ``name`` itself, or ``configs/benchmark/<name>.py``.
+
+    Args:
+        name (str): A path or a benchmark name (``demo``, ``exdark``, ...).
+
+    Returns:
+        str | None: The existing file, or None.
+    """
+    for candidate in (name, osp.join('configs', 'benchmark', f'{name}.py')):
+        path = resolve_path(candidate)
+        if path and osp.isfile(path):
+            return path
+    return None
+
+
 def discover_enhancers(dirs: Sequence[str],
                        official_suffix: Optional[str] = None) -> Dict[str, EnhancerSpec]:
     """Every config under ``dirs`` that defines a top-level ``enhancer``.

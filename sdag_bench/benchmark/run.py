@@ -38,9 +38,9 @@ def run_cells(cells: List[CellSpec], store: ResultStore, device: str = 'cpu',
     if is_main_process():
         store.clean_temporaries()
     records: List[Optional[Dict[str, Any]]] = [None] * len(cells)
+    keys = [cell.key() for cell in cells]
     todo: List[int] = []
-    for index, cell in enumerate(cells):
-        key = cell.key()
+    for index, (cell, key) in enumerate(zip(cells, keys)):
         record = None if force else store.load(cell, key)
         # all ranks must take the same branch: the main process decides
         decision = [record is not None]
@@ -67,7 +67,7 @@ def run_cells(cells: List[CellSpec], store: ResultStore, device: str = 'cpu',
                                  batch_size=batch_size, extra_metrics=extra_metrics,
                                  cost_cfg=cost_cfg, seed=seed, progress=progress)
         for index, record in zip(group, results):
-            record.update(key=cells[index].key(),
+            record.update(key=keys[index],
                           created=datetime.datetime.now().isoformat(timespec='seconds'))
             if is_main_process():
                 store.save(cells[index], record)
