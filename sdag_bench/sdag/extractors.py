@@ -105,10 +105,24 @@ class VGGSlice(FrozenExtractor):
 def _backbone_stages(backbone: nn.Module, num_stages: int) -> Optional[List[nn.Module]]:
     """The stem and first ``num_stages`` stages of a backbone as a list of modules, if known.
 
-    Handles the ResNet family (ResNet, ResNeXt, RegNet, Res2Net, ResNeSt ...) and backbones that
-    name their stages in a ``layers`` list (CSPDarknet, CSPNeXt, MobileNetV2). Returns None for
-    other backbones.
+    Handles the ResNet family (ResNet, ResNeXt, RegNet, Res2Net, ResNeSt ...), backbones that
+    name their stages in a ``layers`` list (CSPDarknet, CSPNeXt, MobileNetV2) and darknet-tiny
+    (YOLOv3-tiny's ``DarknetTiny``: ``convs`` and ``pools`` lists; the stem is the first conv, a
+    stage is a max-pool and the conv after it). Returns None for other backbones.
+
+    Raises:
+        ValueError: A darknet-tiny backbone has fewer than ``num_stages`` stages.
     """
+    convs, pools = getattr(backbone, 'convs', None), getattr(backbone, 'pools', None)
+    if isinstance(convs, nn.ModuleList) and isinstance(pools, nn.ModuleList) and len(convs):
+        available = min(len(pools), len(convs) - 1)
+        if num_stages > available:
+            raise ValueError(f'{type(backbone).__name__} has {available} stages after its stem, '
+                             f'num_stages={num_stages} asked for more')
+        modules = [convs[0]]
+        for index in range(num_stages):
+            modules += [pools[index], convs[index + 1]]
+        return modules
     if hasattr(backbone, 'res_layers'):  # ResNet family
         if getattr(backbone, 'deep_stem', False):
             stem = [backbone.stem]
