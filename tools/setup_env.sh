@@ -1,24 +1,39 @@
 #!/usr/bin/env bash
 # Create .venv (if missing) and install the OpenMMLab stack + sdag_bench, idempotently.
 #
-# torch==2.13.0 is pinned to the CPU build; mmcv==2.1.0 is installed WITH compiled ops:
-# from a prebuilt wheel in $SDAG_WHEELS (default ../shared/wheels) when present, else built
-# from source (MMCV_WITH_OPS=1, about 30 minutes on 2 cores). A second run installs nothing.
+# Every version comes from requirements/constraints.txt (the stack the suite is tested with); the
+# package is installed WITH its dependencies (`pip install -e .[tests] -c constraints`), so a
+# package imported but not declared in setup.cfg is missing here and the tests say so.
+#
+# torch: $SDAG_TORCH_SPEC (default torch==2.13.0) from pip's usual sources, or from
+# $SDAG_TORCH_INDEX_URL when set, e.g. https://download.pytorch.org/whl/cpu for the small CPU-only
+# build or https://download.pytorch.org/whl/cu128 for a CUDA build (README, Quick start).
+# mmcv==2.1.0 is installed WITH compiled ops: from a prebuilt CPU wheel in $SDAG_WHEELS (default
+# ../shared/wheels) when present and torch is a CPU build, else built from source
+# (MMCV_WITH_OPS=1, about 30 minutes on 2 cores; with CUDA ops when torch sees a GPU or
+# FORCE_CUDA=1). A second run installs nothing; the stamp changes with this script, setup.cfg,
+# pyproject.toml, the constraints file and the torch variables.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 VENV=${VENV:-.venv}
 PY=${PYTHON:-python3.11}
 WHEELS=${SDAG_WHEELS:-../shared/wheels}
+CONSTRAINTS=requirements/constraints.txt
+TORCH_SPEC=${SDAG_TORCH_SPEC:-torch==2.13.0}
+TORCH_INDEX_URL=${SDAG_TORCH_INDEX_URL:-}
 STAMP="$VENV/.sdag_bench_installed"
-REQ_HASH=$( (cat tools/setup_env.sh setup.cfg pyproject.toml 2>/dev/null) | sha256sum | cut -c1-16)
+REQ_HASH=$( (cat tools/setup_env.sh setup.cfg pyproject.toml "$CONSTRAINTS" 2>/dev/null;
+             echo "$TORCH_SPEC $TORCH_INDEX_URL") | sha256sum | cut -c1-16)
 
 if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$REQ_HASH" ]; then
   exit 0
 fi
+[ -f "$CONSTRAINTS" ] || { echo "[setup] $CONSTRAINTS is missing" >&2; exit 1; }
 
 [ -x "$VENV/bin/python" ] || "$PY" -m venv "$VENV"
 pip() { "$VENV/bin/python" -m pip "$@"; }
+pipc() { pip install -q --disable-pip-version-check -c "$CONSTRAINTS" "$@"; }
 have() { "$VENV/bin/python" - "$@" <<'PYEOF'
 import importlib.metadata as m, sys
 name, ver = sys.argv[1], sys.argv[2]
@@ -28,26 +43,36 @@ except m.PackageNotFoundError:
     sys.exit(1)
 PYEOF
 }
+torch_pin=$(sed -n 's/^torch==\([^ ;#]*\).*/\1/p' "$CONSTRAINTS")
 
-pip install -q --disable-pip-version-check --upgrade 'pip>=24' 'setuptools>=77,<80' wheel
-have torch 2.13.0 || pip install -q torch==2.13.0
-pip install -q 'numpy<2.5' ninja psutil mmengine==0.10.7
+pipc --upgrade pip setuptools wheel
+if ! have torch "$torch_pin"; then
+  echo "[setup] installing $TORCH_SPEC${TORCH_INDEX_URL:+ from $TORCH_INDEX_URL}"
+  if [ -n "$TORCH_INDEX_URL" ]; then
+    pipc --index-url "$TORCH_INDEX_URL" "$TORCH_SPEC"
+  else
+    pipc "$TORCH_SPEC"
+  fi
+fi
+# what the mmcv build needs before mmcv itself
+pipc numpy ninja psutil mmengine
 
 if ! "$VENV/bin/python" -c 'import mmcv, mmcv._ext; assert mmcv.__version__ == "2.1.0"' 2>/dev/null; then
-  if ls "$WHEELS"/mmcv-2.1.0-*.whl >/dev/null 2>&1; then
-    echo "[setup] installing mmcv 2.1.0 (with ops) from $WHEELS"
+  cpu_torch=$("$VENV/bin/python" -c 'import torch; print(int(torch.version.cuda is None))')
+  if [ "$cpu_torch" = 1 ] && ls "$WHEELS"/mmcv-2.1.0-*.whl >/dev/null 2>&1; then
+    echo "[setup] installing mmcv 2.1.0 (with CPU ops) from $WHEELS"
     pip install -q --no-deps --find-links "$WHEELS" --no-index mmcv==2.1.0
-    pip install -q addict packaging Pillow pyyaml yapf opencv-python
   else
-    echo "[setup] no prebuilt mmcv wheel: building mmcv 2.1.0 with ops from source (~30 min on 2 cores)"
-    MMCV_WITH_OPS=1 FORCE_CUDA=0 MAX_JOBS=$(nproc) pip install --no-build-isolation mmcv==2.1.0
+    echo "[setup] building mmcv 2.1.0 with ops from source (~30 min on 2 cores)"
+    MMCV_WITH_OPS=1 FORCE_CUDA=${FORCE_CUDA:-0} MAX_JOBS=$(nproc) \
+      pipc --no-build-isolation mmcv==2.1.0
   fi
 fi
 "$VENV/bin/python" -c 'import mmcv._ext' || { echo "mmcv compiled ops missing" >&2; exit 1; }
 
-pip install -q mmdet==3.3.0 pycocotools opencv-python pandas matplotlib scipy tqdm pytest \
-    tabulate scikit-image
-pip install -q --no-deps --no-build-isolation -e .
+# the package with every dependency setup.cfg declares (mmdet, pycocotools, pandas, ...), pinned
+pipc --no-build-isolation -e '.[tests]'
+"$VENV/bin/python" -m pip check
 "$VENV/bin/python" -c 'from mmcv.ops import nms, RoIAlign; import mmdet, sdag_bench'
 echo "$REQ_HASH" > "$STAMP"
 echo "[setup] environment ready in $VENV"

@@ -4,6 +4,8 @@ import math
 import numpy as np
 import pytest
 import torch
+from skimage import data as skimage_data
+from skimage import metrics
 
 from sdag_bench.metrics.full_reference import psnr, psnr_from_mse, ssim
 
@@ -44,8 +46,6 @@ def test_ssim_identity_and_noise():
 
 @pytest.mark.parametrize('convert_to', ['rgb', 'y'])
 def test_ssim_matches_scikit_image(convert_to):
-    metrics = pytest.importorskip('skimage.metrics')
-    skimage_data = pytest.importorskip('skimage.data')
     ref = skimage_data.astronaut()[:160, :200].astype(np.float64) / 255
     rng = np.random.default_rng(0)
     img = np.clip(ref + rng.normal(0, 0.05, ref.shape), 0, 1)
