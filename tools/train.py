@@ -1,22 +1,35 @@
 """Train a model from a config with mmengine's Runner.
 
+Checkpoints are written so that ``torch.load(..., weights_only=True)`` opens them
+(:class:`~sdag_bench.hooks.weights_only_checkpoint_hook.WeightsOnlyCheckpointHook` is added to
+every config), so ``--resume`` continues a killed or finished run from the latest checkpoint in
+the work dir, while a checkpoint from elsewhere still cannot run code when loaded.
+
 Example:
     python tools/train.py configs/enhancers/zerodce.py --work-dir work_dirs/zerodce
+    python tools/train.py configs/enhancers/zerodce.py --work-dir work_dirs/zerodce --resume
 """
 import argparse
 import os.path as osp
+import sys
+from typing import Optional
 
 from mmengine.config import Config, DictAction
-from mmengine.runner import Runner
+from mmengine.runner import Runner, find_latest_checkpoint
 
 from sdag_bench import register_all_modules
+from sdag_bench.checkpoint import CheckpointError, load_checkpoint_file
+from sdag_bench.cli_checks import check_launcher
+
+CHECKPOINT_FORMAT_HOOK = 'WeightsOnlyCheckpointHook'
 
 
-def parse_args() -> argparse.Namespace:
+def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description='Train a sdag_bench / mmdet model')
     parser.add_argument('config', help='train config file path')
     parser.add_argument('--work-dir', help='directory for logs and checkpoints')
-    parser.add_argument('--resume', action='store_true', help='resume from the latest checkpoint')
+    parser.add_argument('--resume', action='store_true',
+                        help='resume from the latest checkpoint in the work dir')
     parser.add_argument('--seed', type=int, default=None, help='random seed')
     parser.add_argument(
         '--cfg-options', nargs='+', action=DictAction,
@@ -24,11 +37,50 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         '--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'], default='none')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    return parser.parse_args()
+    return parser.parse_args(argv)
 
 
-def main() -> None:
-    args = parse_args()
+def add_checkpoint_format_hook(cfg: Config) -> None:
+    """Append :class:`WeightsOnlyCheckpointHook` to ``cfg.custom_hooks`` unless it is there.
+
+    Args:
+        cfg (Config): The training config (changed in place).
+    """
+    hooks = list(cfg.get('custom_hooks') or [])
+    if not any(hook.get('type') == CHECKPOINT_FORMAT_HOOK for hook in hooks):
+        hooks.append(dict(type=CHECKPOINT_FORMAT_HOOK))
+    cfg.custom_hooks = hooks
+
+
+def check_resumable(work_dir: str, load_from: Optional[str] = None) -> Optional[str]:
+    """Check that the checkpoint ``--resume`` will open loads with ``weights_only=True``.
+
+    Args:
+        work_dir (str): The run's work dir (its latest checkpoint is resumed).
+        load_from (str, optional): The config's ``load_from``, resumed instead when set.
+
+    Returns:
+        str | None: What is wrong, or None (also when there is nothing to resume: mmengine then
+        starts from scratch).
+    """
+    latest = load_from or (find_latest_checkpoint(work_dir) if osp.isdir(work_dir) else None)
+    if latest is None:
+        return None
+    try:
+        load_checkpoint_file(latest)
+    except CheckpointError as err:
+        return (f'--resume: {err} (a checkpoint written without {CHECKPOINT_FORMAT_HOOK}, '
+                'e.g. by an older version, can only be turned into weights with '
+                'tools/export_state_dict.py, on a file you trust)')
+    return None
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    problem = check_launcher(args.launcher)
+    if problem:
+        print(f'error: {problem}', file=sys.stderr)
+        return 2
     register_all_modules()
     cfg = Config.fromfile(args.config)
     cfg.launcher = args.launcher
@@ -40,10 +92,17 @@ def main() -> None:
         cfg.work_dir = osp.join('work_dirs', osp.splitext(osp.basename(args.config))[0])
     if args.seed is not None:
         cfg.randomness = dict(seed=args.seed, deterministic=False)
+    add_checkpoint_format_hook(cfg)
     cfg.resume = args.resume
+    if args.resume:
+        problem = check_resumable(cfg.work_dir, cfg.get('load_from'))
+        if problem:
+            print(f'error: {problem}', file=sys.stderr)
+            return 2
     runner = Runner.from_cfg(cfg)
     runner.train()
+    return 0
 
 
 if __name__ == '__main__':
-    main()
+    sys.exit(main())
