@@ -1,0 +1,30 @@
+# Darknet YOLOv3-tiny trained on COCO (416 px), used frozen on ExDark without retraining: its 80
+# COCO classes are read as the 12 ExDark classes (LabelMappedDetector, 'coco_to_exdark').
+# Model, weights and test pipeline: configs/detectors/coco/yolov3_tiny.py (its header says where
+# the darknet weights come from and how to convert them:
+#   python tools/convert_darknet.py yolov3-tiny.cfg yolov3-tiny.weights \
+#       checkpoints/darknet/yolov3_tiny_coco.pth
+# `make demo` / `python tools/convert_official.py` do it when ../shared/assets is present).
+# Test-time resize: a stretch to 416x416 (as OpenCV's reference implementation of this network),
+# boxes mapped back per axis. Test set and metric: those of configs/_base_/datasets/exdark.py
+# (official test split, VOC AP50 in area mode).
+_base_ = ['../coco/yolov3_tiny.py', '../../_base_/detectors/exdark_frozen_test.py']
+default_scope = 'sdag_bench'
+
+model = dict(
+    _delete_=True,
+    type='LabelMappedDetector',
+    detector=_base_.model,
+    label_map='coco_to_exdark')
+
+test_pipeline = [
+    dict(type='LoadImageRobust'),
+    dict(type='Resize', scale=_base_.input_size, keep_ratio=False),
+    dict(type='LoadAnnotations', with_bbox=True),
+    dict(type='PackDetInputs', meta_keys=_base_.frozen_meta_keys),
+]
+test_dataloader = dict(
+    batch_size=1, dataset=dict(_base_.frozen_test_dataset, pipeline=test_pipeline))
+val_dataloader = test_dataloader
+test_evaluator = _base_.frozen_test_evaluator
+val_evaluator = test_evaluator
