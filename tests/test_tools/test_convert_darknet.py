@@ -1,0 +1,68 @@
+"""tools/convert_darknet.py on darknet's real yolov3-tiny files (skips without ../shared/assets):
+the output opens with ``weights_only=True`` and in ``build_frozen_detector``; a truncated weight
+file and one with bytes left over are refused, naming the layer and the byte counts."""
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+
+from sdag_bench.benchmark.evaluate import build_frozen_detector, inner_detector
+from sdag_bench.paths import PROJECT_ROOT
+
+
+def _convert(cfg: Path, weights: Path, out: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, 'tools/convert_darknet.py', str(cfg), str(weights),
+                           str(out)], cwd=PROJECT_ROOT, capture_output=True, text=True)
+
+
+@pytest.fixture(scope='module')
+def darknet(shared_assets: Path) -> Path:
+    return shared_assets / 'pjreddie+darknet'
+
+
+def test_converts_and_loads(darknet: Path, tmp_path: Path):
+    out = tmp_path / 'sub' / 'yolov3_tiny_coco.pth'
+    done = _convert(darknet / 'yolov3-tiny.cfg', darknet / 'yolov3-tiny.weights', out)
+    assert done.returncode == 0, done.stderr
+    assert 'yolov3-tiny' in done.stdout and '70 tensors, 8858734 values' in done.stdout
+    state = torch.load(out, weights_only=True)
+    # the first conv's BN scale is the 17th..32nd float after the 20-byte header
+    raw = (darknet / 'yolov3-tiny.weights').read_bytes()
+    first_scales = torch.frombuffer(bytearray(raw[20 + 16 * 4:20 + 32 * 4]), dtype=torch.float32)
+    assert torch.equal(state['backbone.convs.0.bn.weight'], first_scales)
+    # the last tensors of the file are the stride-16 prediction conv's 255 x 256 weights
+    last = torch.frombuffer(bytearray(raw[-255 * 256 * 4:]), dtype=torch.float32)
+    assert torch.equal(state['bbox_head.convs_pred.1.weight'].flatten(), last)
+    model = build_frozen_detector('configs/detectors/exdark/yolov3_tiny_coco.py', str(out))
+    assert torch.equal(inner_detector(model).neck.conv_up.bn.running_var,
+                       state['neck.conv_up.bn.running_var'])
+
+
+def test_truncated_weights_name_the_layer(darknet: Path, tmp_path: Path):
+    short = tmp_path / 'short.weights'
+    short.write_bytes((darknet / 'yolov3-tiny.weights').read_bytes()[:-1000])
+    done = _convert(darknet / 'yolov3-tiny.cfg', short, tmp_path / 'out.pth')
+    assert done.returncode == 1
+    assert ('layer 22 (convolutional, line 167) needs 262140 bytes at offset 35172816, only '
+            '261140 are left') in done.stderr, done.stderr
+    assert not (tmp_path / 'out.pth').exists()
+
+
+def test_bytes_left_over_name_the_layer(darknet: Path, tmp_path: Path):
+    longer = tmp_path / 'long.weights'
+    longer.write_bytes((darknet / 'yolov3-tiny.weights').read_bytes() + bytes(12))
+    done = _convert(darknet / 'yolov3-tiny.cfg', longer, tmp_path / 'out.pth')
+    assert done.returncode == 1
+    assert ('12 bytes left over after layer 22 (convolutional, line 167); the cfg accounts for '
+            '35434956 of 35434968 bytes') in done.stderr, done.stderr
+    assert not (tmp_path / 'out.pth').exists()
+
+
+def test_cfg_that_is_not_yolov3_tiny_is_refused(darknet: Path, tmp_path: Path):
+    cfg = tmp_path / 'other.cfg'
+    cfg.write_text((darknet / 'yolov3-tiny.cfg').read_text().replace(
+        '[maxpool]\nsize=2\nstride=1', '[maxpool]\nsize=2\nstride=1\n\n[maxpool]\nsize=2\nstride=1'))
+    done = _convert(cfg, darknet / 'yolov3-tiny.weights', tmp_path / 'out.pth')
+    assert done.returncode == 1 and 'fit none of the known models' in done.stderr, done.stderr
