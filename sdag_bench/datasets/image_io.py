@@ -13,6 +13,10 @@ shows (EXIF orientation applied). The rules, one per kind of input:
 - truncated file: ``ImageReadError`` ``truncated or corrupt image data (...)``.
 - not an image / unknown codec: ``ImageReadError`` ``not a recognised image``.
 - missing file: ``ImageReadError`` ``no such file``.
+- symbolic link loop, permission denied, any other operating-system error while reading:
+  ``ImageReadError`` ``symbolic link loop`` / ``permission denied`` / ``cannot read (...)``.
+- any other decoder failure: ``ImageReadError`` ``truncated or corrupt image data (...)``;
+  nothing but ``ImageReadError`` leaves :func:`read_image` for a bad file.
 - more than ``max_pixels`` pixels (default :data:`MAX_IMAGE_PIXELS`, 100 MP; read from the header,
   before any pixel is decoded): ``ImageReadError`` ``too large``. A 48 MP photo (8000 x 6000)
   decodes (144 MB); a decompression bomb does not.
@@ -20,6 +24,7 @@ shows (EXIF orientation applied). The rules, one per kind of input:
 Decoding is done by Pillow, which (unlike OpenCV) refuses truncated files instead of returning a
 half-grey image. Callers that prefer to go on count the failures with :class:`BadImageLog`.
 """
+import errno
 import io
 import os
 import threading
@@ -55,6 +60,27 @@ class ImageReadError(OSError):
         return (type(self), (self.path, self.problem))
 
 
+def os_error_problem(err: OSError) -> str:
+    """Describe an operating-system error met while reading an image file, in a few words.
+
+    Args:
+        err (OSError): The error (``open``, ``read``, ``stat``).
+
+    Returns:
+        str: ``'no such file'``, ``'symbolic link loop'``, ``'permission denied'``,
+        ``'is a directory, not an image'`` or ``'cannot read (<reason>)'``.
+    """
+    if isinstance(err, FileNotFoundError):
+        return 'no such file'
+    if isinstance(err, IsADirectoryError):
+        return 'is a directory, not an image'
+    if isinstance(err, PermissionError):
+        return 'permission denied'
+    if err.errno == errno.ELOOP:
+        return 'symbolic link loop'
+    return f'cannot read ({err.strerror or err})'
+
+
 def _open(data: bytes, path: PathLike) -> Image.Image:
     if len(data) == 0:
         raise ImageReadError(path, 'empty file (0 bytes)')
@@ -64,7 +90,7 @@ def _open(data: bytes, path: PathLike) -> Image.Image:
         raise ImageReadError(path, 'not a recognised image') from None
     except Image.DecompressionBombError as err:  # only when our own limit is lifted
         raise ImageReadError(path, f'too large ({err})') from None
-    except (OSError, SyntaxError, ValueError) as err:
+    except Exception as err:  # noqa: BLE001  Pillow plugins raise many types on bad headers
         raise ImageReadError(path, f'corrupt image header ({err})') from None
 
 
@@ -112,7 +138,7 @@ def decode_image(data: bytes, path: PathLike = '<bytes>', channel_order: str = '
         array = _to_uint8_rgb(image)
     except ImageReadError:
         raise
-    except (OSError, SyntaxError, ValueError, EOFError) as err:
+    except Exception as err:  # noqa: BLE001  OSError, SyntaxError, EOFError, struct.error ...
         raise ImageReadError(path, f'truncated or corrupt image data ({err})') from None
     if channel_order == 'bgr':
         array = array[..., ::-1]
@@ -123,10 +149,8 @@ def _read_bytes(path: PathLike) -> bytes:
     try:
         with open(path, 'rb') as f:
             return f.read()
-    except FileNotFoundError:
-        raise ImageReadError(path, 'no such file') from None
-    except IsADirectoryError:
-        raise ImageReadError(path, 'is a directory, not an image') from None
+    except OSError as err:
+        raise ImageReadError(path, os_error_problem(err)) from None
 
 
 def read_image(path: PathLike, channel_order: str = 'bgr') -> np.ndarray:
@@ -162,8 +186,8 @@ def read_image_size(path: PathLike) -> Tuple[int, int]:
     """
     try:
         size = os.path.getsize(path)
-    except FileNotFoundError:
-        raise ImageReadError(path, 'no such file') from None
+    except OSError as err:
+        raise ImageReadError(path, os_error_problem(err)) from None
     if size == 0:
         raise ImageReadError(path, 'empty file (0 bytes)')
     try:
@@ -172,7 +196,13 @@ def read_image_size(path: PathLike) -> Tuple[int, int]:
             orientation = image.getexif().get(0x0112, 1)
     except UnidentifiedImageError:
         raise ImageReadError(path, 'not a recognised image') from None
-    except (OSError, SyntaxError, ValueError) as err:
+    except Image.DecompressionBombError as err:
+        raise ImageReadError(path, f'too large ({err})') from None
+    except OSError as err:
+        if err.errno is not None:  # open() itself failed: permission, directory, ...
+            raise ImageReadError(path, os_error_problem(err)) from None
+        raise ImageReadError(path, f'corrupt image header ({err})') from None
+    except Exception as err:  # noqa: BLE001  SyntaxError, ValueError, DecompressionBombError
         raise ImageReadError(path, f'corrupt image header ({err})') from None
     if orientation in (5, 6, 7, 8):
         width, height = height, width

@@ -5,7 +5,8 @@ import numpy as np
 from mmcv.transforms import BaseTransform
 from mmengine import fileio
 
-from sdag_bench.datasets.image_io import BadImageLog, ImageReadError, decode_image
+from sdag_bench.datasets.image_io import (BadImageLog, ImageReadError, decode_image,
+                                          os_error_problem)
 from sdag_bench.registry import TRANSFORMS
 
 #: Images skipped by every ``LoadImageRobust(skip_bad=True)`` in this process.
@@ -18,7 +19,8 @@ class LoadImageRobust(BaseTransform):
 
     Same keys as ``LoadImageFromFile``: reads ``img_path``; writes ``img``, ``img_shape``,
     ``ori_shape``. EXIF orientation is applied, grey/RGBA/16-bit/CMYK inputs become 3-channel
-    8-bit, and a missing, empty, truncated or corrupt file raises
+    8-bit, and a missing, empty, truncated, corrupt, unreadable (permissions, symbolic link
+    loop) or oversized file raises
     :class:`~sdag_bench.datasets.image_io.ImageReadError` naming the file and the problem.
 
     With ``skip_bad=True`` such a file is recorded in :attr:`skipped` (and in the module-wide
@@ -45,10 +47,8 @@ class LoadImageRobust(BaseTransform):
     def _load(self, filename: str) -> np.ndarray:
         try:
             data = fileio.get(filename, backend_args=self.backend_args)
-        except FileNotFoundError:
-            raise ImageReadError(filename, 'no such file') from None
-        except IsADirectoryError:
-            raise ImageReadError(filename, 'is a directory, not an image') from None
+        except OSError as err:  # missing, directory, symbolic link loop, permission ...
+            raise ImageReadError(filename, os_error_problem(err)) from None
         return decode_image(data, filename, channel_order='bgr')
 
     def transform(self, results: dict) -> Optional[dict]:

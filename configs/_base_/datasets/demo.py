@@ -5,14 +5,14 @@ data_root = 'data/demo/'
 image_scale = (192, 192)  # the generated size: Resize is a no-op that records scale_factor
 
 train_pipeline = [
-    dict(type='LoadImageFromFile'),
+    dict(type='LoadImageRobust'),  # names the file on any read failure
     dict(type='LoadAnnotations', with_bbox=True),
     dict(type='Resize', scale=image_scale, keep_ratio=True),
     dict(type='RandomFlip', prob=0.5),
     dict(type='PackDetInputs'),
 ]
 test_pipeline = [
-    dict(type='LoadImageFromFile'),
+    dict(type='LoadImageRobust'),  # names the file on any read failure
     dict(type='Resize', scale=image_scale, keep_ratio=True),  # identity; sets scale_factor
     dict(type='LoadAnnotations', with_bbox=True),
     dict(type='LoadReferenceImage'),  # normal-light reference -> gt_img (for PSNR/SSIM)
