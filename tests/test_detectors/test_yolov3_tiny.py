@@ -143,7 +143,7 @@ def test_weights_are_read_in_darknet_order(tmp_path):
 @pytest.mark.parametrize('extra, cut, message', [
     (b'', 4, 'layer 3 (convolutional, line 22) needs 100 bytes at offset 268, only 96'),
     (b'\0' * 8, 0, '8 bytes left over after layer 3 (convolutional, line 22)'),
-])
+], ids=['short', 'bytes_left_over'])
 def test_weights_strict_about_size(tmp_path, extra, cut, message):
     cfg, weights = _write_tiny(tmp_path, extra=extra, cut=cut)
     with pytest.raises(DarknetWeightsError, match=message.replace('(', r'\(').replace(')', r'\)')):
