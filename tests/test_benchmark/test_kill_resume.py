@@ -1,5 +1,9 @@
-"""A benchmark killed (SIGKILL) at several points resumes to the same tables, no partial files."""
+"""A benchmark killed (SIGKILL) after a cell is stored resumes: the stored cell is reused as it
+is (file untouched, reported as reused), the rest is computed, and the tables equal an
+uninterrupted run's; no temporary file remains."""
+import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -10,44 +14,77 @@ import pandas as pd
 ARGS = ['tools/benchmark.py', '--enhancers', 'identity,gamma', '--no-bounds', '--no-plots',
         '--no-progress']
 DETERMINISTIC = ['enhancer', 'AP50', 'mAP', 'NIQE', 'PSNR', 'SSIM', 'params', 'GFLOPs']
+#: Names of files a writer leaves only while it is writing (``store_files.temp_name``).
+TEMPORARY = re.compile(r'^\.tmp-|\.tmp$|\.partial$')
+SUMMARY = re.compile(r'\[benchmark\] (\d+) cells \((\d+) reused, (\d+) run\)')
 
 
-def _run(work_dir, kill_when=None, timeout=300):
-    """Run the benchmark; with ``kill_when(work_dir)``, SIGKILL it as soon as that holds."""
+def _start(work_dir: str) -> subprocess.Popen:
     env = dict(os.environ, OMP_NUM_THREADS='1')
-    proc = subprocess.Popen([sys.executable] + ARGS + ['--work-dir', work_dir], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    start = time.time()
-    while proc.poll() is None and time.time() - start < timeout:
-        if kill_when is not None and kill_when(work_dir):
-            proc.send_signal(signal.SIGKILL)
-            proc.wait()
-            return False
-        time.sleep(0.05)
-    assert proc.wait(timeout=timeout) == 0
-    return True
+    return subprocess.Popen([sys.executable] + ARGS + ['--work-dir', work_dir], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 
-def _cells(work_dir):
+def _finish(work_dir: str, timeout: int = 600) -> tuple:
+    """Run to the end; returns ``(cells, reused, run)`` from the summary line it prints."""
+    out, _ = _start(work_dir).communicate(timeout=timeout)
+    found = SUMMARY.search(out)
+    assert found, out[-3000:]
+    return tuple(int(g) for g in found.groups())
+
+
+def _stored_cells(work_dir: str) -> list:
+    """Cell records: ``cells/<name>.json`` (a record appears there only once complete)."""
     folder = os.path.join(work_dir, 'cells')
-    return sorted(os.listdir(folder)) if os.path.isdir(folder) else []
+    if not os.path.isdir(folder):
+        return []
+    return sorted(n for n in os.listdir(folder) if n.endswith('.json') and not n.startswith('.'))
 
 
-def _table(work_dir):
+def _kill_after_first_cell(work_dir: str, timeout: int = 600) -> None:
+    proc = _start(work_dir)
+    start = time.time()
+    while not _stored_cells(work_dir):
+        assert proc.poll() is None, 'the run ended before it was killed'
+        assert time.time() - start < timeout, 'no cell stored in time'
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGKILL)
+    proc.communicate()
+    assert proc.returncode == -signal.SIGKILL
+
+
+def _table(work_dir: str) -> pd.DataFrame:
     table = pd.read_csv(os.path.join(work_dir, 'leaderboard.csv'))
     return table[[c for c in DETERMINISTIC if c in table]].reset_index(drop=True)
 
 
-def test_killed_runs_resume_to_the_uninterrupted_result(tmp_path):
+def _temporaries(work_dir: str) -> list:
+    return [os.path.join(root, name) for root, _, names in os.walk(work_dir) for name in names
+            if TEMPORARY.search(name)]
+
+
+def test_killed_after_a_cell_resumes_reusing_it(tmp_path):
     reference = str(tmp_path / 'reference')
-    assert _run(reference)
+    total, reused, computed = _finish(reference)
+    assert (reused, computed) == (0, total) and total == 2
+
     resumed = str(tmp_path / 'resumed')
-    # killed while starting up, then right after the first cell landed
-    assert not _run(resumed, kill_when=lambda d: True)
-    assert not _run(resumed, kill_when=lambda d: len(
-        [c for c in _cells(d) if c.endswith('.json') and not c.startswith('.')]) >= 1)
-    assert _run(resumed)
+    _kill_after_first_cell(resumed)
+    kept = _stored_cells(resumed)
+    assert 1 <= len(kept) < total, kept  # killed with work left
+    before = {}
+    for name in kept:
+        path = os.path.join(resumed, 'cells', name)
+        with open(path) as f:
+            before[name] = (os.stat(path).st_mtime_ns, json.load(f)['created'])
+    time.sleep(1.1)  # a rewrite would carry a later `created` (whole seconds) and mtime
+
+    assert _finish(resumed) == (total, len(kept), total - len(kept))
+    for name, (mtime_ns, created) in before.items():
+        path = os.path.join(resumed, 'cells', name)
+        with open(path) as f:
+            assert json.load(f)['created'] == created, name
+        assert os.stat(path).st_mtime_ns == mtime_ns, name
+    assert _stored_cells(resumed) == _stored_cells(reference)
     pd.testing.assert_frame_equal(_table(reference), _table(resumed))
-    leftovers = [f for f in _cells(resumed) if f.startswith('.tmp-')]
-    assert not leftovers and not [f for f in os.listdir(resumed) if f.endswith('.tmp')]
-    assert _cells(resumed) == _cells(reference)
+    assert not _temporaries(resumed)
