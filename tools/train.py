@@ -20,6 +20,7 @@ from mmengine.runner import Runner, find_latest_checkpoint
 from sdag_bench import register_all_modules
 from sdag_bench.checkpoint import CheckpointError, load_checkpoint_file
 from sdag_bench.cli_checks import check_launcher
+from sdag_bench.datasets.image_io import ImageReadError
 
 CHECKPOINT_FORMAT_HOOK = 'WeightsOnlyCheckpointHook'
 
@@ -100,7 +101,12 @@ def main(argv=None) -> int:
             print(f'error: {problem}', file=sys.stderr)
             return 2
     runner = Runner.from_cfg(cfg)
-    runner.train()
+    try:
+        runner.train()
+    except ImageReadError as err:
+        print(f'error: {err} (to skip and count unreadable training images, set '
+              'train_dataloader.dataset.skip_bad=True)', file=sys.stderr)
+        return 1
     return 0
 
 

@@ -4,6 +4,7 @@ Each item is ``dict(inputs=uint8 RGB CHW tensor, data_samples=BaseDataElement)``
 ``EnhancerDataPreprocessor`` batches into float RGB in [0, 1]. Paired items carry the normal-light
 image as ``data_samples.gt_img``.
 """
+import logging
 import os
 import os.path as osp
 import random
@@ -12,11 +13,12 @@ from typing import Dict, List, Optional, Sequence, Tuple, Union
 import cv2
 import numpy as np
 import torch
+from mmengine.logging import print_log
 from mmengine.structures import BaseDataElement
 from torch.utils.data import Dataset
 
 from sdag_bench.registry import DATASETS
-from .image_io import IMAGE_EXTENSIONS, read_image
+from .image_io import IMAGE_EXTENSIONS, BadImageLog, ImageReadError, read_image, read_image_size
 
 CropSize = Optional[Union[int, Sequence[int]]]
 
@@ -68,9 +70,23 @@ def _to_tensor(img: np.ndarray) -> torch.Tensor:
     return torch.from_numpy(np.ascontiguousarray(img.transpose(2, 0, 1)))
 
 
+def _skip(log: BadImageLog, err: ImageReadError, data_root: str) -> None:
+    """Count one skipped image and log it (once per file)."""
+    if err.path not in {path for path, _ in log.entries}:
+        log.add(err)
+        print_log(f'skipped unreadable image {err} ({log.count} skipped under {data_root} so far)',
+                  logger='current', level=logging.WARNING)
+
+
 @DATASETS.register_module()
 class UnpairedImageFolder(Dataset):
     """Every image under a folder (recursively), for unsupervised enhancer training.
+
+    A file that cannot be read raises :class:`~sdag_bench.datasets.image_io.ImageReadError`
+    naming it. With ``skip_bad=True`` such files are skipped instead, each counted in
+    :attr:`skipped` and logged once: files whose header is unreadable (empty, not an image,
+    symbolic link loop, too large ...) are dropped when the folder is listed; a file whose pixel
+    data turns out truncated is replaced by the next readable image.
 
     Args:
         data_root (str): The folder.
@@ -78,22 +94,53 @@ class UnpairedImageFolder(Dataset):
             together; None keeps whole images (use batch_size=1). Defaults to 256.
         recursive (bool): Also read sub-folders. Defaults to True.
         extensions (Sequence[str]): Image file extensions.
+        skip_bad (bool): Skip and count unreadable images instead of raising. Defaults to False.
     """
 
     def __init__(self, data_root: str, crop_size: CropSize = 256, recursive: bool = True,
-                 extensions: Sequence[str] = IMAGE_EXTENSIONS) -> None:
+                 extensions: Sequence[str] = IMAGE_EXTENSIONS, skip_bad: bool = False) -> None:
         self.data_root = data_root
         self.crop_size = _crop_hw(crop_size)
+        self.skip_bad = skip_bad
+        self.skipped = BadImageLog()
         self.paths = list_images(data_root, recursive, extensions)
+        if skip_bad:
+            self.paths = [p for p in self.paths if self._header_ok(p)]
+            if self.skipped.count:
+                print_log(f'{type(self).__name__}: {self.skipped.count} unreadable image(s) '
+                          f'skipped under {data_root}, {len(self.paths)} left: '
+                          f'{self.skipped.by_problem()}', logger='current',
+                          level=logging.WARNING)
         if not self.paths:
-            raise FileNotFoundError(f'no images ({", ".join(extensions)}) under {data_root}')
+            skipped = f' ({self.skipped.count} unreadable, skipped)' if self.skipped.count else ''
+            raise FileNotFoundError(f'no images ({", ".join(extensions)}) under {data_root}'
+                                    f'{skipped}')
+
+    def _header_ok(self, path: str) -> bool:
+        try:
+            read_image_size(path)
+        except ImageReadError as err:
+            _skip(self.skipped, err, self.data_root)
+            return False
+        return True
 
     def __len__(self) -> int:
         return len(self.paths)
 
+    def _read(self, index: int) -> Tuple[str, np.ndarray]:
+        """Read image ``index``; with ``skip_bad``, the next readable one if it is bad."""
+        for offset in range(len(self.paths)):
+            path = self.paths[(index + offset) % len(self.paths)]
+            try:
+                return path, read_image(path, channel_order='rgb')
+            except ImageReadError as err:
+                if not self.skip_bad:
+                    raise
+                _skip(self.skipped, err, self.data_root)
+        raise ImageReadError(self.data_root, f'none of its {len(self.paths)} images is readable')
+
     def __getitem__(self, index: int) -> Dict[str, object]:
-        path = self.paths[index]
-        img = read_image(path, channel_order='rgb')
+        path, img = self._read(index)
         (crop, ) = random_crop([img], self.crop_size)
         meta = dict(img_path=path, ori_shape=img.shape[:2], img_shape=crop.shape[:2])
         return {'inputs': _to_tensor(crop), 'data_samples': BaseDataElement(metainfo=meta)}
