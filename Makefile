@@ -1,14 +1,19 @@
 # sdag_bench: the two commands of the README.
 #   make demo   set up .venv (if needed) and run the embedded demo benchmark
 #   make test   set up .venv (if needed) and run the test suite
+#   make darknet  convert darknet's YOLOv3-tiny weights (DARKNET=folder of the .cfg/.weights)
 # and the longer ones behind the committed demo results:
 #   make zoo    retrain the demo zoo (tools/train_demo_zoo.sh, 1.5-2 h on 2 cores)
 #   make seeds  SDAG vs plain over the training seeds (tools/seed_study.py)
 #   make bench  the performance benchmarks (bench/pipeline.py)
 PYTHON := .venv/bin/python
 STAMP := .venv/.sdag_bench_installed
+# darknet's YOLOv3-tiny (COCO) files and the state dict its configs load (never committed)
+DARKNET ?= ../shared/assets/pjreddie+darknet
+DARKNET_CONVERT = $(PYTHON) tools/convert_darknet.py $(DARKNET)/yolov3-tiny.cfg \
+	$(DARKNET)/yolov3-tiny.weights checkpoints/darknet/yolov3_tiny_coco.pth
 
-.PHONY: setup demo test test-all zoo seeds bench
+.PHONY: setup demo darknet test test-all zoo seeds bench
 
 setup:
 	@bash tools/setup_env.sh
@@ -16,7 +21,11 @@ setup:
 demo: setup
 	@# official weights become extra rows when the third-party assets are beside the project
 	@if [ -d ../shared/assets ]; then $(PYTHON) tools/convert_official.py > /dev/null; fi
+	@if [ -f $(DARKNET)/yolov3-tiny.weights ]; then $(DARKNET_CONVERT) > /dev/null; fi
 	$(PYTHON) tools/benchmark.py --enhancers all
+
+darknet: setup
+	$(DARKNET_CONVERT)
 
 test: setup
 	$(PYTHON) -m pytest -q -m "not slow"

@@ -4,7 +4,7 @@
 # the darknet weights come from and how to convert them:
 #   python tools/convert_darknet.py yolov3-tiny.cfg yolov3-tiny.weights \
 #       checkpoints/darknet/yolov3_tiny_coco.pth
-# `make demo` / `python tools/convert_official.py` do it when ../shared/assets is present).
+# `make darknet` does it from ../shared/assets/pjreddie+darknet).
 # Test-time resize: a stretch to 416x416 (as OpenCV's reference implementation of this network),
 # boxes mapped back per axis. Test set and metric: those of configs/_base_/datasets/exdark.py
 # (official test split, VOC AP50 in area mode).
