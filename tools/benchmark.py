@@ -26,6 +26,8 @@ from sdag_bench.benchmark.plan import find_benchmark_config, plan_cells
 from sdag_bench.benchmark.plots import plot_ap_vs_niqe, plot_paths, plot_per_class_ap
 from sdag_bench.benchmark.qualitative import render_qualitative_grid
 from sdag_bench.benchmark.run import run_cells
+from sdag_bench.benchmark.store_files import StoreError
+from sdag_bench.benchmark.verify import verify_cells
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -42,6 +44,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('--device', default='cpu', help="'cpu', 'cuda' or 'cuda:N'")
     parser.add_argument('--work-dir', help='result folder (default results/<benchmark>)')
     parser.add_argument('--force', action='store_true', help='recompute finished cells')
+    parser.add_argument('--verify', type=int, default=0, metavar='N',
+                        help='after the run, recompute N random finished cells and report any '
+                        'that differ from the store (exit code 1)')
     parser.add_argument('--batch-size', type=int, help="override the datasets' batch size")
     parser.add_argument('--no-bounds', action='store_true',
                         help='skip the identity and normal-light bound rows')
@@ -88,11 +93,18 @@ def main(argv=None) -> int:
             print(f'[benchmark] {note}')
     work_dir = args.work_dir or osp.join('results', bench_cfg.benchmark)
     store = ResultStore(work_dir)
-    records = run_cells(cells, store, device=args.device, force=args.force,
-                        batch_size=args.batch_size,
-                        extra_metrics=list(bench_cfg.get('extra_metrics', [])),
-                        cost_cfg=bench_cfg.get('cost_cfg'), seed=args.seed,
-                        progress=not args.no_progress)
+    run_kwargs = dict(device=args.device, batch_size=args.batch_size,
+                      extra_metrics=list(bench_cfg.get('extra_metrics', [])),
+                      cost_cfg=bench_cfg.get('cost_cfg'), seed=args.seed)
+    try:
+        if is_main_process():
+            store.check_writable()  # before any compute
+        records = run_cells(cells, store, force=args.force, progress=not args.no_progress,
+                            **run_kwargs)
+        verified = verify_cells(cells, store, args.verify, **run_kwargs) if args.verify else []
+    except StoreError as err:
+        print(f'error: {err.strerror or err}', file=sys.stderr)
+        return 2
     if not is_main_process():
         return 0
     reused = sum(r['cached'] for r in records)
@@ -114,6 +126,20 @@ def main(argv=None) -> int:
         if record.get('nonfinite_images'):
             print(f"[benchmark] warning: {record['cell']['enhancer']['name']} produced NaN/Inf "
                   f"on {record['nonfinite_images']} images (replaced by 0/1 before detection)")
+    return report_verified(verified)
+
+
+def report_verified(verified: list) -> int:
+    """Print the ``--verify`` report; 1 if any recomputed cell differs from the store."""
+    for entry in verified:
+        state = 'DIFFERS' if entry['differences'] else 'same'
+        print(f"[verify] {entry['cell']}: {state}")
+        for line in entry['differences']:
+            print(f'[verify]   {line}')
+    if any(e['differences'] for e in verified):
+        print('[verify] recomputed cells differ from the store: a change no cell key sees '
+              '(code or libraries); rerun with --force', file=sys.stderr)
+        return 1
     return 0
 
 

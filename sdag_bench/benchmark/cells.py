@@ -2,21 +2,28 @@
 
 A cell's key hashes everything that determines its numbers: the enhancer config and the
 content of its checkpoint, the dataset config and split, the detector config and the content of
-its checkpoint, and the harness version. A stored result whose key differs is stale and is
-recomputed; a matching one is reused.
+its checkpoint, the run settings that change numbers (extra metrics, cost settings, seed, batch
+size), the content of the annotation files and the image set (see ``data_inputs.py``), and the
+harness version. A stored result whose key differs is stale and is recomputed; a matching one
+is reused. A result file that does not parse as a record is damaged: it is named in a warning,
+moved to ``cells/damaged/`` and recomputed.
 """
 import copy
 import hashlib
 import json
 import os
 import os.path as osp
-import tempfile
+import sys
+import time
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from typing import Any, Dict, Iterator, List, Optional
 
+from .store_files import (check_writable, dumps_strict, is_dead_writers_temp, json_safe,
+                          write_atomic)
+
 #: Bump when a change in the harness changes the numbers it produces.
-HARNESS_VERSION = 2  # 2: enhancer runs per image on CPU; keys over sorted JSON configs
+HARNESS_VERSION = 3  # 3: keys over run settings, annotation files and the image manifest
 
 
 @lru_cache(maxsize=256)
@@ -120,8 +127,19 @@ class CellSpec:
     def name(self) -> str:
         return f'{self.enhancer.name}__{self.dataset.name}__{self.detector.name}'
 
-    def key_material(self) -> Dict[str, Any]:
-        """Everything the cell's numbers depend on (configs are hashed by content)."""
+    def key_material(self, settings: Optional[Dict[str, Any]] = None,
+                     data: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
+        """Everything the cell's numbers depend on (configs are hashed by content).
+
+        Args:
+            settings (dict, optional): Run settings that change numbers (see
+                :func:`run_settings`).
+            data (dict, optional): Digests of the annotation files and image set (see
+                ``DataInputs.of``).
+
+        Returns:
+            dict: JSON-ready key material.
+        """
         return dict(
             harness=HARNESS_VERSION,
             enhancer=config_text(self.enhancer.config),
@@ -129,13 +147,18 @@ class CellSpec:
             dataset_overrides=json.dumps(self.enhancer.dataset_overrides, sort_keys=True),
             dataset=config_text(self.dataset.config),
             split=self.dataset.split,
+            dataset_options=json.dumps(getattr(self.dataset, 'cfg_options', {}), sort_keys=True,
+                                       default=str),
             detector=config_text(self.detector.config),
             detector_checkpoint=file_sha256(self.detector.checkpoint),
+            settings=json.dumps(json_safe(settings), sort_keys=True, default=str),
+            data=json.dumps(data, sort_keys=True),
         )
 
-    def key(self) -> str:
+    def key(self, settings: Optional[Dict[str, Any]] = None,
+            data: Optional[Dict[str, Any]] = None) -> str:
         """Hex key of the cell (sha1 over :meth:`key_material`)."""
-        material = json.dumps(self.key_material(), sort_keys=True)
+        material = json.dumps(self.key_material(settings, data), sort_keys=True)
         return hashlib.sha1(material.encode()).hexdigest()[:16]
 
     def describe(self) -> Dict[str, Any]:
@@ -143,8 +166,32 @@ class CellSpec:
                     detector=asdict(self.detector))
 
 
+def run_settings(extra_metrics: Optional[List[dict]] = None, cost_cfg: Optional[dict] = None,
+                 seed: int = 0, batch_size: Optional[int] = None) -> Dict[str, Any]:
+    """The run settings that change a cell's numbers (part of its key).
+
+    Args:
+        extra_metrics (list[dict], optional): Metric configs added to every cell.
+        cost_cfg (dict, optional): Enhancer cost settings (None: not measured).
+        seed (int): Data-loader and torch seed.
+        batch_size (int, optional): Batch size override (padding within a batch can change
+            a detector's output).
+
+    Returns:
+        dict: JSON-ready settings.
+    """
+    return json.loads(json.dumps(json_safe(dict(
+        extra_metrics=list(extra_metrics or []), cost_cfg=cost_cfg, seed=seed,
+        batch_size=batch_size)), default=str))
+
+
 class ResultStore:
     """One JSON file per cell under ``<root>/cells/``, written atomically.
+
+    Damaged files (not a JSON object with ``key`` and ``metrics``, or a folder where a file
+    should be) are moved to ``cells/damaged/`` by :meth:`load` and skipped, with a warning, by
+    :meth:`records`. NaN and infinite values are stored as ``null`` and listed in the record's
+    ``nonfinite_values``.
 
     Args:
         root (str): The benchmark's result folder (e.g. ``results/demo``).
@@ -153,55 +200,127 @@ class ResultStore:
     def __init__(self, root: str) -> None:
         self.root = root
         self.cell_dir = osp.join(root, 'cells')
+        self.damaged_dir = osp.join(self.cell_dir, 'damaged')
+        #: Files skipped by :meth:`records` as damaged (name, reason).
+        self.skipped: List[tuple] = []
 
     def path(self, cell: CellSpec) -> str:
         return osp.join(self.cell_dir, f'{cell.name}.json')
 
+    def predictions_path(self, cell: CellSpec) -> str:
+        """The cell's per-image predictions (``predictions.py``), next to its record."""
+        return osp.join(self.cell_dir, f'{cell.name}.predictions.npz')
+
+    def check_writable(self) -> None:
+        """Raise ``StoreError`` naming the folder unless cells can be written there."""
+        check_writable(self.cell_dir)
+
+    @staticmethod
+    def read_record(path: str) -> Dict[str, Any]:
+        """Read a cell file; ``ValueError`` says why it is not a record."""
+        if osp.isdir(path):
+            raise ValueError('a folder, not a file')
+        try:
+            with open(path, 'rb') as f:
+                raw = f.read()
+        except OSError as err:
+            raise ValueError(f'unreadable ({err.strerror or err})') from None
+        try:
+            record = json.loads(raw.decode('utf-8'))
+        except UnicodeDecodeError:
+            raise ValueError('not text (binary content)') from None
+        except json.JSONDecodeError as err:
+            raise ValueError(f'not valid JSON ({err.msg} at byte {err.pos} of '
+                             f'{len(raw)}; truncated?)') from None
+        if not isinstance(record, dict):
+            raise ValueError(f'JSON {type(record).__name__}, not a record')
+        missing = [k for k in ('key', 'metrics') if k not in record]
+        if missing or not isinstance(record.get('metrics'), dict):
+            raise ValueError(f'a JSON object without {missing or ["metrics"]}')
+        return record
+
+    def quarantine(self, path: str, reason: str) -> Optional[str]:
+        """Move a damaged cell file aside to ``cells/damaged/`` and warn, naming both."""
+        os.makedirs(self.damaged_dir, exist_ok=True)
+        target = osp.join(self.damaged_dir,
+                          f'{osp.basename(path)}.{time.strftime("%Y%m%d-%H%M%S")}-{os.getpid()}')
+        try:
+            os.replace(path, target)
+        except FileNotFoundError:
+            return None  # another run moved it first
+        except OSError as err:
+            _warn(f'damaged cell file {path} ({reason}) could not be moved aside: '
+                  f'{err.strerror or err}')
+            return None
+        _warn(f'damaged cell file {path} ({reason}); moved to {target}, the cell is '
+              'recomputed')
+        return target
+
     def load(self, cell: CellSpec, key: Optional[str] = None) -> Optional[Dict[str, Any]]:
-        """Return the stored result if present and current (same key), else None."""
+        """Return the stored result if present and current (same key), else None.
+
+        A damaged file is moved aside (see :meth:`quarantine`) and reads as missing.
+        """
         path = self.path(cell)
-        if not osp.isfile(path):
+        if not osp.lexists(path):
             return None
         try:
-            with open(path) as f:
-                record = json.load(f)
-        except (OSError, json.JSONDecodeError):
-            return None  # unreadable: recompute (atomic writes make this rare)
+            record = self.read_record(path)
+        except ValueError as err:
+            self.quarantine(path, str(err))
+            return None
         if key is not None and record.get('key') != key:
             return None
         return record
 
     def save(self, cell: CellSpec, record: Dict[str, Any]) -> str:
-        """Write the record atomically (temporary file in the same folder, then rename)."""
+        """Write the record atomically (temporary file of this process, then rename).
+
+        Non-finite numbers are stored as ``null`` (strict JSON) and listed in
+        ``nonfinite_values``. A folder in the file's place is moved aside first.
+        """
         os.makedirs(self.cell_dir, exist_ok=True)
         path = self.path(cell)
-        fd, tmp = tempfile.mkstemp(dir=self.cell_dir, prefix='.tmp-', suffix='.json')
-        try:
-            with os.fdopen(fd, 'w') as f:
-                json.dump(record, f, indent=1, sort_keys=True, allow_nan=True)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, path)
-        finally:
-            if osp.exists(tmp):
-                os.remove(tmp)
-        return path
+        if osp.isdir(path) and not osp.islink(path):
+            self.quarantine(path, 'a folder, not a file')
+        nonfinite: List[str] = []
+        clean = json_safe({k: v for k, v in record.items() if k != 'nonfinite_values'},
+                          nonfinite=nonfinite)
+        clean['nonfinite_values'] = nonfinite
+        text = dumps_strict(clean)
+        return write_atomic(path, lambda f: f.write(text))
 
     def records(self) -> Iterator[Dict[str, Any]]:
-        """Every stored record, in file-name order."""
+        """Every stored record, in file-name order; damaged files are warned about and
+        skipped (listed in :attr:`skipped`)."""
         if not osp.isdir(self.cell_dir):
             return
         for name in sorted(os.listdir(self.cell_dir)):
             if name.endswith('.json') and not name.startswith('.'):
-                with open(osp.join(self.cell_dir, name)) as f:
-                    yield json.load(f)
+                path = osp.join(self.cell_dir, name)
+                try:
+                    yield self.read_record(path)
+                except ValueError as err:
+                    self.skipped.append((name, str(err)))
+                    _warn(f'skipped damaged cell file {path} ({err}); run tools/benchmark.py '
+                          'to move it aside and recompute it')
 
     def clean_temporaries(self) -> List[str]:
-        """Remove temporary files a killed run may have left; returns their names."""
+        """Remove temporary files left by dead writers; returns their names.
+
+        Temporaries of live processes (another run sharing the folder) are kept.
+        """
         removed = []
         if osp.isdir(self.cell_dir):
             for name in os.listdir(self.cell_dir):
-                if name.startswith('.tmp-'):
-                    os.remove(osp.join(self.cell_dir, name))
+                if is_dead_writers_temp(name):
+                    try:
+                        os.remove(osp.join(self.cell_dir, name))
+                    except FileNotFoundError:
+                        continue
                     removed.append(name)
         return removed
+
+
+def _warn(message: str) -> None:
+    print(f'[store] warning: {message}', file=sys.stderr, flush=True)

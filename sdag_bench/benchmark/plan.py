@@ -1,13 +1,15 @@
 """Turn a benchmark config and CLI choices into the list of cells to run."""
+import ast
 import glob
+import hashlib
 import os.path as osp
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from mmengine.config import Config
 
 from sdag_bench.paths import resolve_project_path
-from .cells import CellSpec, DatasetSpec, DetectorSpec, EnhancerSpec, load_config
+from .cells import CellSpec, DatasetSpec, DetectorSpec, EnhancerSpec, file_sha256, load_config
 
 resolve_path = resolve_project_path
 #: Converted third-party weights live here (tools/convert_official.py); rows using them are
@@ -31,13 +33,69 @@ def find_benchmark_config(name: str) -> Optional[str]:
     return None
 
 
+_STATIC_FIELDS = ('enhancer', 'checkpoint', 'label', 'base_method')
+_UNKNOWN = object()  # a value that is not a literal (computed when the config runs)
+
+
+def static_config_fields(path: str, _seen: Optional[set] = None) -> Dict[str, Any]:
+    """Top-level ``enhancer``, ``checkpoint``, ``label`` and ``base_method`` of a config,
+    read without executing it (``ast``), following its local ``_base_`` files.
+
+    Config files are Python and run when parsed; discovery must not run every file of the
+    enhancer folders, only the selected ones. Values that are not literals read as unknown.
+
+    Args:
+        path (str): Config file.
+
+    Returns:
+        dict: The fields found (``enhancer`` maps to True when assigned).
+    """
+    _seen = _seen if _seen is not None else set()
+    path = osp.abspath(path)
+    if path in _seen or not osp.isfile(path):
+        return {}
+    _seen.add(path)
+    try:
+        with open(path, encoding='utf-8') as f:
+            tree = ast.parse(f.read(), filename=path)
+    except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
+        return {}
+    fields: Dict[str, Any] = {}
+    own: Dict[str, Any] = {}
+    for node in tree.body:
+        if not (isinstance(node, ast.Assign) and len(node.targets) == 1 and
+                isinstance(node.targets[0], ast.Name)):
+            continue
+        name = node.targets[0].id
+        if name == '_base_':
+            try:
+                bases = ast.literal_eval(node.value)
+            except ValueError:
+                continue
+            for base in [bases] if isinstance(bases, str) else list(bases):
+                if isinstance(base, str) and '::' not in base:
+                    fields.update(static_config_fields(
+                        osp.join(osp.dirname(path), base), _seen))
+        elif name in _STATIC_FIELDS:
+            if name == 'enhancer':
+                own[name] = True
+                continue
+            try:
+                own[name] = ast.literal_eval(node.value)
+            except ValueError:
+                own[name] = _UNKNOWN
+    fields.update(own)
+    return fields
+
+
 def discover_enhancers(dirs: Sequence[str],
                        official_suffix: Optional[str] = None) -> Dict[str, EnhancerSpec]:
-    """Every config under ``dirs`` that defines a top-level ``enhancer``.
+    """Every config under ``dirs`` that defines a top-level ``enhancer`` (read statically).
 
     A config may also define ``checkpoint`` (weights), ``label`` (shown in tables; defaults to
     'official weights' for checkpoints under ``checkpoints/official/``) and ``base_method`` (for
-    guided variants: the name of the unguided row).
+    guided variants: the name of the unguided row). Discovery reads these with ``ast`` and runs
+    no config; :func:`load_enhancer_spec` runs a selected one and takes its real values.
 
     Rows are named after the config file's stem. Two configs with the same stem are an error,
     unless ``official_suffix`` is given: then rows with official weights are renamed
@@ -59,16 +117,18 @@ def discover_enhancers(dirs: Sequence[str],
     specs: List[EnhancerSpec] = []
     for folder in dirs:
         for path in sorted(glob.glob(osp.join(resolve_path(folder), '*.py'))):
-            cfg = load_config(path)
-            if 'enhancer' not in cfg:
+            fields = static_config_fields(path)
+            if not fields.get('enhancer'):
                 continue
-            checkpoint = cfg.get('checkpoint')
-            label = cfg.get('label')
+            known = {k: (None if v is _UNKNOWN else v) for k, v in fields.items()}
+            checkpoint = known.get('checkpoint') if isinstance(known.get('checkpoint'),
+                                                               str) else None
+            label = known.get('label')
             if label is None and checkpoint and OFFICIAL_DIR in checkpoint.replace('\\', '/'):
                 label = 'official weights'
             specs.append(EnhancerSpec(
                 name=Path(path).stem, config=path, checkpoint=resolve_path(checkpoint),
-                label=label, base=cfg.get('base_method')))
+                label=label, base=known.get('base_method')))
     if official_suffix:
         renamed = {
             s.name: s.name if s.name.endswith(official_suffix) else s.name + official_suffix
@@ -85,6 +145,34 @@ def discover_enhancers(dirs: Sequence[str],
                              f'{found[spec.name].config} and {spec.config}; rename one config')
         found[spec.name] = spec
     return dict(sorted(found.items()))
+
+
+def load_enhancer_spec(spec: EnhancerSpec) -> EnhancerSpec:
+    """Run a selected enhancer config and take its real ``checkpoint``, ``label`` and
+    ``base_method`` (discovery only read literals).
+
+    Args:
+        spec (EnhancerSpec): A discovered row.
+
+    Returns:
+        EnhancerSpec: The same row with the config's values.
+
+    Raises:
+        ValueError: The config defines no ``enhancer`` when run.
+    """
+    cfg = load_config(spec.config)
+    if 'enhancer' not in cfg:
+        raise ValueError(f'{spec.config}: no top-level `enhancer` when the config is run')
+    checkpoint = resolve_path(cfg.get('checkpoint'))
+    label = cfg.get('label', spec.label)
+    if label is None and checkpoint and OFFICIAL_DIR in checkpoint.replace('\\', '/'):
+        label = 'official weights'
+    base = cfg.get('base_method', None)
+    if base is not None and spec.base is not None and spec.base != base:
+        base = spec.base  # renamed to its official-suffixed row by discovery
+    return EnhancerSpec(name=spec.name, config=spec.config, checkpoint=checkpoint, label=label,
+                        base=spec.base if base is None else base,
+                        dataset_overrides=dict(spec.dataset_overrides))
 
 
 def _pick(names: str, known: Dict, what: str) -> List[str]:
@@ -163,6 +251,36 @@ def resolve_detector_checkpoint(name: str, config: str,
     return checkpoint
 
 
+def detector_row_name(name: str, config: str, checkpoint: Optional[str],
+                      entry: Dict[str, Any]) -> str:
+    """The detector's row (and cell file) name: ``name`` with its default weights,
+    ``name@<sha256[:8]>`` with any other checkpoint, so different weights never share a cell.
+
+    Args:
+        name (str): Detector name in the benchmark config.
+        config (str): Detector config.
+        checkpoint (str, optional): The weights used.
+        entry (dict): The benchmark config's entry (its ``checkpoint`` is the default).
+
+    Returns:
+        str: The row name.
+    """
+    try:
+        default = resolve_detector_checkpoint(name, config, entry.get('checkpoint'))
+    except FileNotFoundError:
+        default = None
+    if not checkpoint or (default and osp.isfile(default) and
+                          osp.samefile(default, checkpoint)):
+        return name
+    with open(checkpoint, 'rb') as f:
+        digest = hashlib.sha256()
+        for block in iter(lambda: f.read(1 << 20), b''):
+            digest.update(block)
+    if default and osp.isfile(default) and digest.hexdigest() == file_sha256(default):
+        return name  # a copy of the default weights
+    return f'{name}@{digest.hexdigest()[:8]}'
+
+
 def _torch_checkpoint_cache() -> str:
     import torch.hub
     return osp.join(torch.hub.get_dir(), 'checkpoints')
@@ -196,7 +314,7 @@ def plan_cells(bench_cfg: Config, enhancers: str = 'all', datasets: str = 'all',
     notes: List[str] = []
     rows: List[EnhancerSpec] = []
     for name in chosen:
-        spec = known_enhancers[name]
+        spec = load_enhancer_spec(known_enhancers[name])
         if spec.checkpoint and not osp.isfile(spec.checkpoint):
             message = (f'enhancer {name}: checkpoint {spec.checkpoint} not found (convert or '
                        f'train it first, see README)')
@@ -206,7 +324,7 @@ def plan_cells(bench_cfg: Config, enhancers: str = 'all', datasets: str = 'all',
             continue
         rows.append(spec)
     if with_bounds and 'identity' in known_enhancers and 'identity' not in chosen:
-        rows.insert(0, known_enhancers['identity'])
+        rows.insert(0, load_enhancer_spec(known_enhancers['identity']))
 
     datasets, known_datasets = _add_config_paths(datasets, dict(bench_cfg.datasets))
     dataset_specs = [
@@ -223,7 +341,9 @@ def plan_cells(bench_cfg: Config, enhancers: str = 'all', datasets: str = 'all',
         config = resolve_path(known_detectors[n]['config'])
         checkpoint = resolve_detector_checkpoint(
             n, config, detector_checkpoint or known_detectors[n].get('checkpoint'))
-        detector_specs.append(DetectorSpec(name=n, config=config, checkpoint=checkpoint))
+        detector_specs.append(DetectorSpec(name=detector_row_name(n, config, checkpoint,
+                                                                  known_detectors[n]),
+                                           config=config, checkpoint=checkpoint))
 
     cells = []
     for dataset in dataset_specs:
