@@ -15,7 +15,7 @@ import argparse
 import os.path as osp
 import sys
 
-from mmengine.config import Config
+from mmengine.config import Config, DictAction
 from mmengine.dist import init_dist, is_main_process
 from mmengine.logging import MMLogger
 
@@ -41,6 +41,11 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('--datasets', default='all', help="'all' or names from the config")
     parser.add_argument('--detectors', default='all', help="'all' or names from the config")
     parser.add_argument('--checkpoint', help='detector checkpoint (with a single detector)')
+    parser.add_argument('--data-root', help='folder of the (single) dataset: images and '
+                        'annotations/ as the converters write them; no copied config needed')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction, metavar='KEY=VALUE',
+                        help='override keys of the dataset configs, e.g. test_dataloader.'
+                        'dataset.ann_file=annotations/exdark_8020_seed0_test.json')
     parser.add_argument('--device', default='cpu', help="'cpu', 'cuda' or 'cuda:N'")
     parser.add_argument('--work-dir', help='result folder (default results/<benchmark>)')
     parser.add_argument('--force', action='store_true', help='recompute finished cells')
@@ -84,7 +89,9 @@ def main(argv=None) -> int:
     bench_cfg = Config.fromfile(bench_path)
     try:
         cells, notes = plan_cells(bench_cfg, args.enhancers, args.datasets, args.detectors,
-                                  args.checkpoint, with_bounds=not args.no_bounds)
+                                  args.checkpoint, with_bounds=not args.no_bounds,
+                                  data_root=args.data_root and osp.abspath(args.data_root),
+                                  cfg_options=args.cfg_options)
     except (KeyError, FileNotFoundError, ValueError) as err:
         print(f'error: {err.args[0] if err.args else err}', file=sys.stderr)
         return 2

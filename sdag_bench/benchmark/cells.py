@@ -106,6 +106,8 @@ class DatasetSpec:
     name: str
     config: str
     split: str = 'test'
+    # dotted-key overrides of the config (--data-root, --cfg-options), see dataset_options.py
+    cfg_options: Dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass

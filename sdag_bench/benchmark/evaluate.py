@@ -19,6 +19,7 @@ from sdag_bench.metrics.cost import enhancer_cost, prefixed
 from sdag_bench.preprocessors.enhanced_det_data_preprocessor import NONFINITE_KEY
 from sdag_bench.registry import METRICS, MODELS
 from .cells import CellSpec, load_config
+from .dataset_options import load_dataset_config
 
 _ENHANCER_PREFIX = 'data_preprocessor.enhancer.'
 #: Enhancer cost is a property of the enhancer alone: measured once per process and enhancer.
@@ -101,9 +102,11 @@ def build_frozen_detector(config: str, checkpoint: Optional[str],
 
 
 def build_test_dataloader(dataset_config: str, overrides: Optional[Dict[str, Any]] = None,
-                          batch_size: Optional[int] = None, seed: int = 0):
-    """Build the ``test_dataloader`` of a dataset config (distributed-aware)."""
-    cfg = load_config(dataset_config)
+                          batch_size: Optional[int] = None, seed: int = 0,
+                          cfg_options: Optional[Dict[str, Any]] = None):
+    """Build the ``test_dataloader`` of a dataset config (distributed-aware); ``cfg_options``
+    are the cell's dotted-key overrides of the config (``DatasetSpec.cfg_options``)."""
+    cfg = load_dataset_config(dataset_config, cfg_options)
     loader_cfg = copy.deepcopy(cfg.test_dataloader)
     if overrides:
         loader_cfg['dataset'] = Config(loader_cfg['dataset'])
@@ -202,7 +205,7 @@ def evaluate_cells(cells: Sequence[CellSpec],
     torch.manual_seed(seed)
     dataloader, data_cfg = build_test_dataloader(first.dataset.config,
                                                  first.enhancer.dataset_overrides, batch_size,
-                                                 seed)
+                                                 seed, first.dataset.cfg_options)
     metric_cfgs = data_cfg.test_evaluator
     metric_cfgs = list(metric_cfgs) if isinstance(metric_cfgs, (list, tuple)) else [metric_cfgs]
     extra_metrics = list(extra_metrics or [])

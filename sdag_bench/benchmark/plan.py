@@ -10,6 +10,7 @@ from mmengine.config import Config
 
 from sdag_bench.paths import resolve_project_path
 from .cells import CellSpec, DatasetSpec, DetectorSpec, EnhancerSpec, file_sha256, load_config
+from .dataset_options import dataset_cfg_options, split_label
 
 resolve_path = resolve_project_path
 #: Converted third-party weights live here (tools/convert_official.py); rows using them are
@@ -288,7 +289,8 @@ def _torch_checkpoint_cache() -> str:
 
 def plan_cells(bench_cfg: Config, enhancers: str = 'all', datasets: str = 'all',
                detectors: str = 'all', detector_checkpoint: Optional[str] = None,
-               with_bounds: bool = True) -> Tuple[List[CellSpec], List[str]]:
+               with_bounds: bool = True, data_root: Optional[str] = None,
+               cfg_options: Optional[Dict] = None) -> Tuple[List[CellSpec], List[str]]:
     """List the cells to run.
 
     Args:
@@ -304,6 +306,10 @@ def plan_cells(bench_cfg: Config, enhancers: str = 'all', datasets: str = 'all',
         detector_checkpoint (str, optional): Overrides the checkpoint of the (single) detector.
         with_bounds (bool): Add the identity (lower bound) and normal-light (upper bound) rows.
             Defaults to True.
+        data_root (str, optional): Moves the (single) dataset's test set to this folder
+            (``--data-root``). Defaults to None.
+        cfg_options (dict, optional): Dotted-key overrides of every chosen dataset config
+            (``--cfg-options``), after the benchmark entry's own ``cfg_options``.
 
     Returns:
         tuple[list[CellSpec], list[str]]: The cells and human-readable notes on skipped rows.
@@ -327,11 +333,17 @@ def plan_cells(bench_cfg: Config, enhancers: str = 'all', datasets: str = 'all',
         rows.insert(0, load_enhancer_spec(known_enhancers['identity']))
 
     datasets, known_datasets = _add_config_paths(datasets, dict(bench_cfg.datasets))
-    dataset_specs = [
-        DatasetSpec(name=n, config=resolve_path(known_datasets[n]['config']),
-                    split=known_datasets[n].get('split', 'test'))
-        for n in _pick(datasets, known_datasets, 'dataset')
-    ]
+    dataset_names = _pick(datasets, known_datasets, 'dataset')
+    if data_root and len(dataset_names) != 1:
+        raise ValueError('--data-root needs exactly one dataset (use --datasets NAME)')
+    dataset_specs = []
+    for n in dataset_names:
+        config = resolve_path(known_datasets[n]['config'])
+        options = dataset_cfg_options(config, n, known_datasets[n].get('cfg_options'),
+                                      data_root, cfg_options)
+        split = split_label(config, options, known_datasets[n].get('split', 'test'))
+        dataset_specs.append(DatasetSpec(name=n, config=config, split=split,
+                                         cfg_options=options))
     detectors, known_detectors = _add_config_paths(detectors, dict(bench_cfg.detectors))
     detector_names = _pick(detectors, known_detectors, 'detector')
     if detector_checkpoint and len(detector_names) != 1:

@@ -16,7 +16,8 @@ from .plots import save_qualitative_grid
 
 def _first_images(cell: CellSpec, num_images: int) -> torch.Tensor:
     """The first ``num_images`` test images of the cell's dataset as RGB float [0, 1]."""
-    loader, _ = build_test_dataloader(cell.dataset.config, cell.enhancer.dataset_overrides)
+    loader, _ = build_test_dataloader(cell.dataset.config, cell.enhancer.dataset_overrides,
+                                      cfg_options=cell.dataset.cfg_options)
     dataset = loader.dataset
     images = []
     for idx in range(min(num_images, len(dataset))):
