@@ -13,7 +13,14 @@ Two ways to use it, both from the same table :data:`COCO_TO_EXDARK`:
 Predictions of unmapped source classes (e.g. COCO ``traffic light``) are dropped; the remaining
 labels are renumbered into the target class order. Nothing is retrained: ``mode='loss'`` is
 refused.
+
+The detection budget (``test_cfg.max_per_img``, e.g. 100 per image) applies to the *target*
+classes: the wrapper lifts the wrapped head's ``max_per_img`` and keeps the ``max_per_img``
+highest-scoring detections after the mapping, so detections of the 68 COCO classes ExDark does not
+have (traffic lights, cars' wheels read as frisbees, ...) never push out ExDark ones. The head's
+candidate pre-selection (``nms_pre``, per level, before NMS) and its score threshold are kept.
 """
+import copy
 from typing import Dict, List, Optional, Sequence, Union
 
 import torch
@@ -38,6 +45,8 @@ COCO_CLASSES = tuple(CocoDataset.METAINFO['classes'])
 
 #: Named label maps: name -> (name map, default source classes, default target classes).
 LABEL_MAPS = {'coco_to_exdark': (COCO_TO_EXDARK, COCO_CLASSES, EXDARK_CLASSES)}
+#: ``max_per_img`` given to the wrapped head: every detection reaches the mapping.
+UNLIMITED_DETECTIONS = 1 << 30
 
 
 def build_index_map(source_classes: Sequence[str], target_classes: Sequence[str],
@@ -67,12 +76,15 @@ def build_index_map(source_classes: Sequence[str], target_classes: Sequence[str]
     return index
 
 
-def remap_instances(instances: InstanceData, index_map: torch.Tensor) -> InstanceData:
-    """Relabel predicted instances and drop those of unmapped classes.
+def remap_instances(instances: InstanceData, index_map: torch.Tensor,
+                    max_per_img: Optional[int] = None) -> InstanceData:
+    """Relabel predicted instances, drop those of unmapped classes, then apply the budget.
 
     Args:
-        instances (InstanceData): With ``labels`` (and ``bboxes``, ``scores``, ...).
+        instances (InstanceData): With ``labels`` and ``scores`` (and ``bboxes``, ...).
         index_map (torch.Tensor): From :func:`build_index_map`.
+        max_per_img (int, optional): Keep at most this many mapped instances, the highest
+            scores first (ties keep their order). Defaults to None (keep all).
 
     Returns:
         InstanceData: A new object with only mapped instances, labels in the target order.
@@ -81,11 +93,14 @@ def remap_instances(instances: InstanceData, index_map: torch.Tensor) -> Instanc
     keep = new_labels >= 0
     remapped = instances[keep]
     remapped.labels = new_labels[keep]
+    if max_per_img is not None and 0 <= max_per_img < len(remapped):
+        order = torch.sort(remapped.scores, descending=True, stable=True).indices
+        remapped = remapped[order[:max_per_img]]
     return remapped
 
 
-def remap_data_samples(samples: List[DetDataSample],
-                       index_map: torch.Tensor) -> List[DetDataSample]:
+def remap_data_samples(samples: List[DetDataSample], index_map: torch.Tensor,
+                       max_per_img: Optional[int] = None) -> List[DetDataSample]:
     """Apply :func:`remap_instances` to every sample's ``pred_instances`` (in place).
 
     Returns:
@@ -93,8 +108,33 @@ def remap_data_samples(samples: List[DetDataSample],
     """
     for sample in samples:
         if 'pred_instances' in sample:
-            sample.pred_instances = remap_instances(sample.pred_instances, index_map)
+            sample.pred_instances = remap_instances(sample.pred_instances, index_map,
+                                                    max_per_img)
     return samples
+
+
+def lift_detection_budget(detector: nn.Module) -> Optional[int]:
+    """Give the detector's final head an unlimited ``max_per_img``; return the old value.
+
+    The final head is ``roi_head`` (two-stage detectors; the RPN's proposal count is left
+    alone) or ``bbox_head``. Its ``test_cfg`` is replaced by a copy, never changed in place.
+
+    Args:
+        detector (nn.Module): A built mmdet detector.
+
+    Returns:
+        int | None: The budget to apply after the mapping, or None when the head has no
+        ``test_cfg.max_per_img`` (nothing is changed then).
+    """
+    head = getattr(detector, 'roi_head', None) or getattr(detector, 'bbox_head', None)
+    cfg = getattr(head, 'test_cfg', None)
+    if cfg is None or cfg.get('max_per_img') is None:
+        return None
+    budget = int(cfg['max_per_img'])
+    cfg = copy.deepcopy(cfg)
+    cfg['max_per_img'] = UNLIMITED_DETECTIONS
+    head.test_cfg = cfg
+    return budget
 
 
 @MODELS.register_module()
@@ -103,7 +143,8 @@ class LabelMappedDetector(BaseModel):
 
     ``val_step``/``test_step`` run the wrapped detector's own step (its data preprocessor
     included) and remap the results; ``forward(mode='predict')`` does the same on
-    preprocessed inputs; ``mode='tensor'`` is passed through.
+    preprocessed inputs; ``mode='tensor'`` is passed through. The detector's ``max_per_img``
+    is applied after the mapping (see the module docstring; :attr:`max_per_img`).
 
     Args:
         detector (dict | nn.Module): The detector (config or module).
@@ -125,6 +166,8 @@ class LabelMappedDetector(BaseModel):
         if isinstance(detector, dict):  # mmdet heads read test_cfg by attribute
             detector = MODELS.build(ConfigDict(detector))
         self.detector = detector
+        #: Detections kept per image after the mapping (None: the head has no budget).
+        self.max_per_img = lift_detection_budget(detector)
         if isinstance(label_map, str):
             if label_map not in LABEL_MAPS:
                 raise KeyError(f'unknown label map "{label_map}"; known: {sorted(LABEL_MAPS)}')
@@ -147,13 +190,15 @@ class LabelMappedDetector(BaseModel):
             raise RuntimeError('LabelMappedDetector wraps a frozen detector: no training')
         outputs = self.detector(inputs, data_samples, mode=mode)
         if mode == 'predict':
-            outputs = remap_data_samples(outputs, self.index_map)
+            outputs = remap_data_samples(outputs, self.index_map, self.max_per_img)
         return outputs
 
     def val_step(self, data: Union[dict, tuple, list]) -> list:
         """The wrapped detector's ``val_step``, remapped."""
-        return remap_data_samples(self.detector.val_step(data), self.index_map)
+        return remap_data_samples(self.detector.val_step(data), self.index_map,
+                                  self.max_per_img)
 
     def test_step(self, data: Union[dict, tuple, list]) -> list:
         """The wrapped detector's ``test_step``, remapped."""
-        return remap_data_samples(self.detector.test_step(data), self.index_map)
+        return remap_data_samples(self.detector.test_step(data), self.index_map,
+                                  self.max_per_img)

@@ -2,6 +2,7 @@
 import pytest
 import torch
 from mmdet.structures import DetDataSample
+from mmengine.config import ConfigDict
 from mmengine.model import BaseModel
 from mmengine.structures import InstanceData
 
@@ -66,3 +67,56 @@ def test_wrapper_registered_and_remaps():
     custom = LabelMappedDetector(_FixedDetector(), label_map={'a': 'x'}, source_classes=['a', 'b'],
                                  target_classes=['x'])
     assert custom.index_map.tolist() == [0, -1]
+
+
+#: A real mmdet RetinaHead (its own score threshold, NMS and ``max_per_img``) on crafted maps.
+_HEAD = dict(type='RetinaHead', num_classes=80, in_channels=8, stacked_convs=0, feat_channels=8,
+             anchor_generator=dict(type='AnchorGenerator', octave_base_scale=1,
+                                   scales_per_octave=1, ratios=[1.0], strides=[32]),
+             bbox_coder=dict(type='DeltaXYWHBBoxCoder', target_means=[0.] * 4,
+                             target_stds=[1.] * 4),
+             test_cfg=dict(nms_pre=1000, min_bbox_size=0, score_thr=0.05,
+                           nms=dict(type='nms', iou_threshold=0.5), max_per_img=50))
+
+
+class _CraftedRetina(BaseModel):
+    """On a 256x256 image (8x8 anchors of 32 px, none overlapping): every anchor is a
+    ``traffic light`` (score sigmoid(3) = 0.95, unmapped) and a ``person`` (sigmoid(0) = 0.5)."""
+
+    def __init__(self):
+        super().__init__()
+        self.bbox_head = MODELS.build(ConfigDict(_HEAD))  # as a detector config gives it
+
+    def forward(self, inputs, data_samples=None, mode='tensor'):
+        logits = torch.full((1, 80, 8, 8), -10.)
+        logits[:, COCO_CLASSES.index('traffic light')] = 3.
+        logits[:, COCO_CLASSES.index('person')] = 0.
+        metas = [dict(img_shape=(256, 256), ori_shape=(256, 256), scale_factor=(1., 1.))]
+        results = self.bbox_head.predict_by_feat([logits], [torch.zeros(1, 4, 8, 8)],
+                                                 batch_img_metas=metas, rescale=False)
+        return [DetDataSample(pred_instances=r) for r in results]
+
+
+def test_unmapped_classes_do_not_use_up_the_detection_budget():
+    detector = _CraftedRetina()
+    alone = detector.test_step(dict(inputs=[torch.zeros(3, 4, 4)],
+                                    data_samples=[DetDataSample()]))[0].pred_instances
+    # the head alone: its 50 slots go to the 64 traffic lights (0.95) before any person (0.5)
+    assert len(alone) == 50 and set(alone.labels.tolist()) == {COCO_CLASSES.index('traffic light')}
+    model = LabelMappedDetector(detector)
+    out = model.test_step(dict(inputs=[torch.zeros(3, 4, 4)],
+                               data_samples=[DetDataSample()]))[0].pred_instances
+    # mapped: the budget of 50 applies to ExDark classes, so 50 of the 64 people remain
+    assert model.max_per_img == 50 and len(out) == 50
+    assert set(out.labels.tolist()) == {EXDARK_CLASSES.index('People')}
+    torch.testing.assert_close(out.scores, torch.full((50, ), 0.5))
+    assert _HEAD['test_cfg']['max_per_img'] == 50  # the config is not changed
+
+
+def test_budget_keeps_the_highest_scores():
+    sample = _sample([0, 9, 0, 56, 0])  # scores 0.9 .. 0.1; 9 (traffic light) is dropped
+    sample.pred_instances.scores = torch.tensor([0.2, 0.99, 0.7, 0.4, 0.7])
+    out = remap_data_samples([sample], build_index_map(COCO_CLASSES, EXDARK_CLASSES),
+                             max_per_img=2)[0].pred_instances
+    assert out.scores.tolist() == pytest.approx([0.7, 0.7])
+    assert out.bboxes[:, 0].tolist() == [8.0, 16.0]  # the tie keeps its order
