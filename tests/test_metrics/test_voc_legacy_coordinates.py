@@ -44,6 +44,6 @@ def test_tiny_box_is_a_hit_only_with_the_legacy_convention():
     metric.process({}, [_sample(TINY_GT, TINY_DET, 0.9), _sample(BIG_GT, BIG_GT, 0.8)])
     ap = metric.evaluate(2)['voc/AP50']
     # legacy: hit, hit -> precision 1 at recall 0.5 and 1 -> AP 1.0.
-    # modern: miss, hit -> precision 0/1 then 1/2 at recall 0.5 -> area AP 0.5
+    # modern: miss, hit -> recall reaches only 0.5, at precision 1/2 -> area AP 0.25
     assert ap == pytest.approx(1.0)
-    assert not np.isclose(ap, 0.5)
+    assert not np.isclose(ap, 0.25)
