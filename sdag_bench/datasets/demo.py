@@ -21,6 +21,7 @@ from mmdet.datasets import CocoDataset
 from sdag_bench.registry import DATASETS
 from sdag_bench.transforms.low_light import low_light_degrade
 from .demo_scenes import DEMO_CLASSES, DEMO_PALETTE, render_scene
+from .locked_generation import generation_lock, sigterm_as_exit
 
 DEFAULT_DEMO_ROOT = 'data/demo'
 #: Changing anything here changes the data, so it is part of the cache key.
@@ -69,12 +70,27 @@ def _write_split(out: Path, split: str, num: int, seed: int, spec: Dict) -> None
         json.dump(coco, f)
 
 
+def _is_current(root: Path, spec: Dict, explicit: bool) -> bool:
+    """Whether ``root`` holds a finished set made with ``spec`` (or a custom set to keep)."""
+    spec_file = root / 'spec.json'
+    if not spec_file.is_file():
+        return False
+    with open(spec_file) as f:
+        stored = json.load(f)
+    if stored == json.loads(json.dumps(spec)):
+        return True
+    return not explicit and bool(stored.get('custom'))  # custom sets: never overwritten
+
+
 def ensure_demo_set(root: Optional[Union[str, Path]] = None, force: bool = False,
                     spec: Optional[Dict] = None, progress: bool = True) -> Path:
     """Generate the demo set if it is missing or stale, and return its root.
 
-    Generation goes to a temporary folder that is renamed into place when complete, so an
-    interrupted run never leaves a half-written set behind.
+    Safe under concurrent runs: generation holds a lock (``.<root name>.lock`` beside the
+    root); a second process waits for it and then uses the finished set. The set is written to
+    a temporary folder beside the root and renamed into place when complete, so an interrupted
+    run never leaves a half-written set; the temporary folder is removed on an error, Ctrl-C or
+    SIGTERM, and one left by a killed (SIGKILL) run is removed by the next generation.
 
     Args:
         root (str | Path, optional): Where the set lives. Defaults to ``$SDAG_DEMO_ROOT`` or
@@ -82,7 +98,7 @@ def ensure_demo_set(root: Optional[Union[str, Path]] = None, force: bool = False
         force (bool): Regenerate even if a matching set exists. Defaults to False.
         spec (dict, optional): Generation spec. Defaults to :data:`DEMO_SPEC`. A set whose
             stored spec has ``custom=True`` is kept as it is when no spec is given.
-        progress (bool): Print a line while generating. Defaults to True.
+        progress (bool): Print a line while generating or waiting. Defaults to True.
 
     Returns:
         Path: The demo root.
@@ -90,32 +106,40 @@ def ensure_demo_set(root: Optional[Union[str, Path]] = None, force: bool = False
     explicit = spec is not None
     spec = spec or DEMO_SPEC
     root = _demo_root(root)
-    spec_file = root / 'spec.json'
-    if not force and spec_file.is_file():
-        with open(spec_file) as f:
-            stored = json.load(f)
-        if stored == json.loads(json.dumps(spec)):
-            return root
-        if not explicit and stored.get('custom'):
-            return root  # a set made with a custom spec is never overwritten by the default
+    if not force and _is_current(root, spec, explicit):
+        return root
+    root.parent.mkdir(parents=True, exist_ok=True)
+    with generation_lock(root.parent / f'.{root.name}.lock', str(root), progress):
+        if not force and _is_current(root, spec, explicit):
+            return root  # another process generated it while we waited
+        _generate(root, spec, progress)
+    return root
+
+
+def _generate(root: Path, spec: Dict, progress: bool) -> None:
+    """Write the set for ``spec`` to a temporary folder and rename it to ``root`` (lock held)."""
+    prefix = f'.demo-tmp-{root.name}-'
+    for stale in root.parent.glob(f'{prefix}*'):  # left by a killed run: nobody else writes
+        shutil.rmtree(stale, ignore_errors=True)
     if progress:
         total = sum(s['num'] for s in spec['splits'].values())
-        print(f'[sdag_bench] generating the demo set ({total} scenes) in {root} ...')
-    root.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix='.demo-tmp-', dir=root.parent))
-    try:
-        (tmp / 'annotations').mkdir()
-        for split, cfg in spec['splits'].items():
-            _write_split(tmp, split, cfg['num'], cfg['seed'], spec)
-        with open(tmp / 'spec.json', 'w') as f:
-            json.dump(spec, f, indent=1)
-        if root.exists():
-            shutil.rmtree(root)
-        os.replace(tmp, root)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
-    return root
+        print(f'[sdag_bench] generating the demo set ({total} scenes) in {root} ...', flush=True)
+    with sigterm_as_exit():
+        tmp = Path(tempfile.mkdtemp(prefix=prefix, dir=root.parent))
+        old = root.parent / f'{prefix}old'
+        try:
+            (tmp / 'annotations').mkdir()
+            for split, cfg in spec['splits'].items():
+                _write_split(tmp, split, cfg['num'], cfg['seed'], spec)
+            with open(tmp / 'spec.json', 'w') as f:
+                json.dump(spec, f, indent=1)
+            if root.exists():
+                os.replace(root, old)
+            os.replace(tmp, root)
+        finally:
+            for leftover in (tmp, old):
+                if leftover.exists():
+                    shutil.rmtree(leftover, ignore_errors=True)
 
 
 @DATASETS.register_module()
