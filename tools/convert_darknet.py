@@ -9,6 +9,8 @@ from its config (so every shape is checked), and saved as a plain state dict tha
 Known models (chosen from the cfg's layer layout):
     yolov3-tiny -> configs/detectors/coco/yolov3_tiny.py (and configs/detectors/exdark/
                    yolov3_tiny_coco.py, which wraps the same detector)
+    yolov3      -> configs/detectors/coco/yolov3_d53_darknet.py (darknet's full yolov3.cfg;
+                   its key map is tested on a generated cfg, not yet on the real weights)
 
 Example:
     python tools/convert_darknet.py yolov3-tiny.cfg yolov3-tiny.weights \\
@@ -25,12 +27,14 @@ import torch
 from sdag_bench.checkpoint import CheckpointError, load_state_dict_strict
 from sdag_bench.detectors.darknet_cfg import DarknetCfg, DarknetCfgError, parse_darknet_cfg
 from sdag_bench.detectors.darknet_weights import darknet_state_dict, read_darknet_weights
+from sdag_bench.detectors.yolov3_darknet53_key_map import YOLOV3_DARKNET53_KEY_MAP
 from sdag_bench.detectors.yolov3_tiny import YOLOV3_TINY_KEY_MAP
 from sdag_bench.paths import PROJECT_ROOT
 
 #: Darknet model name -> (key map, mmdet config whose ``model`` the weights fit).
 DARKNET_MODELS: Dict[str, Tuple[Dict[int, str], str]] = {
     'yolov3-tiny': (YOLOV3_TINY_KEY_MAP, 'configs/detectors/coco/yolov3_tiny.py'),
+    'yolov3': (YOLOV3_DARKNET53_KEY_MAP, 'configs/detectors/coco/yolov3_d53_darknet.py'),
 }
 
 

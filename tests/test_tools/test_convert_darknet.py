@@ -62,7 +62,7 @@ def test_bytes_left_over_name_the_layer(darknet: Path, tmp_path: Path):
 
 def test_cfg_that_is_not_yolov3_tiny_is_refused(darknet: Path, tmp_path: Path):
     cfg = tmp_path / 'other.cfg'
-    cfg.write_text((darknet / 'yolov3-tiny.cfg').read_text().replace(
-        '[maxpool]\nsize=2\nstride=1', '[maxpool]\nsize=2\nstride=1\n\n[maxpool]\nsize=2\nstride=1'))
+    pool = '[maxpool]\nsize=2\nstride=1'
+    cfg.write_text((darknet / 'yolov3-tiny.cfg').read_text().replace(pool, f'{pool}\n\n{pool}'))
     done = _convert(cfg, darknet / 'yolov3-tiny.weights', tmp_path / 'out.pth')
     assert done.returncode == 1 and 'fit none of the known models' in done.stderr, done.stderr

@@ -7,7 +7,7 @@
 # repository; convert them once into the plain state dict this config loads:
 #   python tools/convert_darknet.py yolov3-tiny.cfg yolov3-tiny.weights \
 #       checkpoints/darknet/yolov3_tiny_coco.pth
-# (`make darknet` does this from ../shared/assets/pjreddie+darknet, `make demo` too when it is there.)
+# (`make darknet` does this from ../shared/assets/pjreddie+darknet; `make demo` too, when present.)
 # Test-time resize: a STRETCH to 416x416 (aspect ratio not kept, no padding), as OpenCV's
 # reference implementation does (blobFromImage(..., (416, 416), crop=False)) and as the
 # conformance test checks; darknet's own `detector test` letterboxes (grey borders), which
