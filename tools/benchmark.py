@@ -122,9 +122,12 @@ def main(argv=None) -> int:
         figures = plot_paths(work_dir)
         paths += [p for p in (plot_ap_vs_niqe(table, figures['ap_vs_niqe']),
                               plot_per_class_ap(records, figures['per_class']),
+                              # a benchmark on photos that may not be redistributed sets
+                              # qualitative_grid = False: no image grid of them is written
                               render_qualitative_grid(
                                   [c for c in cells if c.dataset == cells[0].dataset],
-                                  figures['grid'], device=args.device)) if p]
+                                  figures['grid'], device=args.device)
+                              if bench_cfg.get('qualitative_grid', True) else None) if p]
     with open(paths[0]) as f:
         print(f.read())
     print(f'[benchmark] {len(records)} cells ({reused} reused, {len(records) - reused} run); '

@@ -295,7 +295,8 @@ def plan_cells(bench_cfg: Config, enhancers: str = 'all', datasets: str = 'all',
 
     Args:
         bench_cfg (Config): Benchmark config: ``datasets`` (name -> ``config``, ``split``,
-            optional ``upper_bound`` row), ``detectors`` (name -> ``config``, ``checkpoint``),
+            optional ``upper_bound`` row, optional ``detectors``: the names of the only
+            detectors that test it), ``detectors`` (name -> ``config``, ``checkpoint``),
             ``enhancer_dirs``, optional ``official_suffix`` (see :func:`discover_enhancers`).
         enhancers (str): 'all' or comma-separated names. 'all' skips learnable enhancers
             whose checkpoint file is missing (reported); named ones must be complete.
@@ -366,5 +367,13 @@ def plan_cells(bench_cfg: Config, enhancers: str = 'all', datasets: str = 'all',
             dataset_rows.insert(0, EnhancerSpec(
                 name=upper['name'], config=resolve_path(upper['config']),
                 label=upper.get('label'), dataset_overrides=dict(upper['dataset_overrides'])))
-        cells += [CellSpec(e, dataset, t) for t in detector_specs for e in dataset_rows]
+        # a dataset entry may name the detectors that read its labels (`detectors=[...]`, e.g.
+        # ExDark classes through a label map vs the 80 COCO classes); the others skip it
+        allowed = known_datasets[dataset.name].get('detectors')
+        dataset_detectors = [t for t in detector_specs
+                             if allowed is None or t.name.split('@')[0] in allowed]
+        if not dataset_detectors:
+            notes.append(f'skipped dataset {dataset.name}: none of the chosen detectors is one '
+                         f'of its detectors {list(allowed)}')
+        cells += [CellSpec(e, dataset, t) for t in dataset_detectors for e in dataset_rows]
     return cells, notes
