@@ -32,6 +32,8 @@ TOL = 1e-4
 OPENCV_ZERO_BELOW = 0.2  # OpenCV writes 0 for class scores below this
 SCORE_THR, NMS_IOU = 0.3, 0.45  # for comparing detections after NMS
 
+pytestmark = pytest.mark.assets
+
 
 @pytest.fixture(scope='module')
 def reference(shared_assets: Path) -> Path:

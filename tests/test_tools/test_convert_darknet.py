@@ -11,6 +11,8 @@ import torch
 from sdag_bench.benchmark.evaluate import build_frozen_detector, inner_detector
 from sdag_bench.paths import PROJECT_ROOT
 
+pytestmark = pytest.mark.assets
+
 
 def _convert(cfg: Path, weights: Path, out: Path) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, 'tools/convert_darknet.py', str(cfg), str(weights),
