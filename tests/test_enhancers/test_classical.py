@@ -26,10 +26,42 @@ def test_histeq_matches_opencv_on_luma():
     assert out.mean() > 2 * x.mean()
 
 
-def test_clahe_brightens_and_keeps_order():
-    x = _dark_gradient()
-    out = CLAHE(clip_limit=4.0)(x)
-    assert out.mean() > x.mean()
+def _clahe_one_tile(lum: np.ndarray, clip_limit: float) -> np.ndarray:
+    """Contrast-limited equalisation of a whole uint8 channel (one tile), written out from the
+    algorithm: clip the histogram at ``clip_limit * pixels / 256``, spread the excess evenly
+    (the remainder one count per step from bin 0), map by the cumulative histogram."""
+    total = lum.size
+    hist = np.bincount(lum.ravel(), minlength=256).astype(np.int64)
+    limit = max(int(clip_limit * total / 256), 1)
+    excess = int(np.maximum(hist - limit, 0).sum())
+    hist = np.minimum(hist, limit) + excess // 256
+    residual = excess % 256
+    if residual:
+        step = max(256 // residual, 1)
+        for i in range(0, 256, step):
+            if residual == 0:
+                break
+            hist[i] += 1
+            residual -= 1
+    lut = np.clip(np.rint(np.cumsum(hist) * 255.0 / total), 0, 255).astype(np.uint8)
+    return lut[lum]
+
+
+def test_clahe_equalises_lab_lightness_with_the_clip_limit():
+    """One tile: the output is the input with its CIELAB L replaced by the contrast-limited
+    equalisation above (colour conversions by OpenCV, the equalisation by hand)."""
+    rng = np.random.default_rng(0)
+    x = _dark_gradient() * torch.from_numpy(rng.uniform(0.6, 1.4, (1, 1, 48, 64))).float()
+    img = (x[0].permute(1, 2, 0).numpy().clip(0, 1) * 255).round().astype(np.uint8)
+    lab = cv2.cvtColor(img, cv2.COLOR_RGB2LAB)
+    for clip_limit in (2.0, 40.0):
+        lab_eq = lab.copy()
+        lab_eq[..., 0] = _clahe_one_tile(lab[..., 0], clip_limit)
+        expected = cv2.cvtColor(lab_eq, cv2.COLOR_LAB2RGB)
+        out = CLAHE(clip_limit=clip_limit, tile_grid_size=(1, 1))(x)
+        got = (out[0].permute(1, 2, 0).numpy() * 255).round().astype(np.uint8)
+        np.testing.assert_array_equal(got, expected)
+    assert not np.array_equal(_clahe_one_tile(lab[..., 0], 2.0), _clahe_one_tile(lab[..., 0], 40.))
 
 
 def test_gaussian_blur_keeps_constants_and_mass():
