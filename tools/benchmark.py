@@ -28,6 +28,7 @@ from sdag_bench.benchmark.qualitative import render_qualitative_grid
 from sdag_bench.benchmark.run import run_cells
 from sdag_bench.benchmark.store_files import StoreError
 from sdag_bench.benchmark.verify import verify_cells
+from sdag_bench.cli_checks import check_device, check_launcher, check_positive, first_problem
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -78,6 +79,11 @@ def init_distributed(launcher: str, device: str) -> None:
 
 def main(argv=None) -> int:
     args = parse_args(argv)
+    problem = first_problem([check_device(args.device), check_launcher(args.launcher),
+                             check_positive('--batch-size', args.batch_size)])
+    if problem:  # before any process group, config or compute
+        print(f'error: {problem}', file=sys.stderr)
+        return 2
     if args.launcher != 'none':
         init_distributed(args.launcher, args.device)
     register_all_modules()
