@@ -123,3 +123,17 @@ def detect_files(det_config: str, checkpoint: Optional[str], images: Dict[str, P
         detections[name] = [(classes[int(label)], box.tolist(), float(score))
                             for box, score, label in zip(pred.bboxes, pred.scores, pred.labels)]
     return detections
+
+
+def mean_niqe(paths: Sequence[Path]) -> float:
+    """Mean NIQE (the project's BasicSR-pinned function) of image files, read as RGB [0, 1]."""
+    import torch
+
+    from sdag_bench.metrics.niqe import niqe
+    from sdag_bench.transforms.loading import LoadImageRobust
+    values = []
+    for path in paths:
+        bgr = LoadImageRobust().transform(dict(img_path=str(path)))['img']
+        rgb = torch.from_numpy(np.ascontiguousarray(bgr[..., ::-1])).permute(2, 0, 1).float()
+        values.append(float(niqe((rgb / 255)[None])[0]))
+    return float(np.mean(values))

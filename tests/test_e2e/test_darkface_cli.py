@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from real_sets import (PROJECT_ROOT, TRUNCATED_DARKFACE, build_darkface_tree, run_cli,
                        truncate_file)
-from reference_ap import detect_files, gamma_png, voc_ap50
+from reference_ap import detect_files, gamma_png, mean_niqe, voc_ap50
 
 DETECTOR = 'configs/detectors/darkface/retinaface_mnet025.py'
 WEIGHTS = ('biubug6+Face-Detector-1MB-with-landmark/weights/mobilenet0.25_Final.pth')
@@ -75,19 +75,18 @@ def test_ap_equals_detector_run_without_the_harness(darkface_run: dict,
     root, gts = darkface_run['root'], darkface_run['gts']
     images = {name: root / 'image' / name for name in gts}
     checkpoint = str(shared_assets / WEIGHTS)
-    png_dir = darkface_run['tmp'] / 'gamma_png'
-    expected = {
-        'identity': voc_ap50(detect_files(str(PROJECT_ROOT / DETECTOR), checkpoint, images,
-                                          ('face', )), gts, ('face', )),
-        'gamma': voc_ap50(detect_files(str(PROJECT_ROOT / DETECTOR), checkpoint, images,
-                                       ('face', ), enhance=lambda p: gamma_png(p, png_dir,
-                                                                               GAMMA)),
-                          gts, ('face', )),
-    }
+    files = dict(identity=images, gamma={
+        n: gamma_png(p, darkface_run['tmp'] / 'gamma_png', GAMMA) for n, p in images.items()})
+    expected = {}
+    for name, inputs in files.items():
+        detections = detect_files(str(PROJECT_ROOT / DETECTOR), checkpoint, inputs, ('face', ))
+        expected[name] = dict(voc_ap50(detections, gts, ('face', )),
+                              niqe=mean_niqe(list(inputs.values())))
     for name, record in records.items():
         assert record['num_images'] == 7 and record['skipped_images'] == 1, name
         assert record['metrics']['AP50'] == pytest.approx(expected[name]['mean'], abs=1e-4), name
         assert record['metrics']['AP50/face'] == pytest.approx(expected[name]['face'], abs=1e-4)
+        assert record['metrics']['niqe'] == pytest.approx(expected[name]['niqe'], abs=1e-3)
         # the overrides are recorded with the cell and the split label names the json tested
         options = record['cell']['dataset']['cfg_options']
         assert options['test_dataloader.dataset.data_root'] == str(root) + '/'

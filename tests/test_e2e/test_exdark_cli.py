@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 from real_sets import EXDARK_CLASSES, PROJECT_ROOT, TRUNCATED_EXDARK, build_exdark_tree, run_cli
-from reference_ap import detect_files, gamma_png, voc_ap50
+from reference_ap import detect_files, gamma_png, mean_niqe, voc_ap50
 
 DETECTOR = 'configs/detectors/exdark/yolov3_tiny_coco.py'
 DARKNET = 'pjreddie+darknet'
@@ -75,12 +75,15 @@ def official_val(exdark: dict) -> dict:
 
 
 def _expected(exdark: dict, names, enhancer: str) -> dict:
+    """AP50 per class and ``mean`` of the detector on the photos (identity) or on their gamma
+    PNGs, and ``niqe``: the mean NIQE of the very files the detector read."""
     images = {n: exdark['root'] / 'ExDark' / _class_of(exdark, n) / n for n in names}
-    png_dir = exdark['tmp'] / f'{enhancer}_png'
-    enhance = (lambda p: gamma_png(p, png_dir, GAMMA)) if enhancer == 'gamma' else None
+    if enhancer == 'gamma':
+        images = {n: gamma_png(p, exdark['tmp'] / 'gamma_png', GAMMA) for n, p in images.items()}
     detections = detect_files(str(PROJECT_ROOT / DETECTOR), str(exdark['checkpoint']), images,
-                              EXDARK_CLASSES, enhance)
-    return voc_ap50(detections, {n: exdark['gts'][n] for n in names}, EXDARK_CLASSES)
+                              EXDARK_CLASSES)
+    expected = voc_ap50(detections, {n: exdark['gts'][n] for n in names}, EXDARK_CLASSES)
+    return dict(expected, niqe=mean_niqe(list(images.values())))
 
 
 def _class_of(exdark: dict, name: str) -> str:
@@ -117,6 +120,8 @@ def test_official_val_ap_equals_detector_run_without_the_harness(exdark: dict,
         assert record['metrics']['AP50'] == pytest.approx(expected['mean'], abs=1e-4), name
         for cls in ('Bus', 'Car'):
             assert record['metrics'][f'AP50/{cls}'] == pytest.approx(expected[cls], abs=1e-4)
+        # two photos leave AP coarse; NIQE shows the enhancer ran as configured, at native size
+        assert record['metrics']['niqe'] == pytest.approx(expected['niqe'], abs=1e-3), name
         assert record['cell']['dataset']['split'] == 'official val'
         assert record['protocol']['detector_input_size'] is not None
 
