@@ -28,6 +28,18 @@ model = dict(
         stacked_convs=2,
         anchor_generator=dict(octave_base_scale=3, strides=[8, 16, 32])))
 
+# The detector's own test-time transforms (the benchmark applies them to each enhanced image):
+# the demo images are generated at 192 px, so the Resize only records scale_factor.
+test_pipeline = [
+    dict(type='LoadImageRobust'),
+    dict(type='Resize', scale=_base_.image_scale, keep_ratio=True),
+    dict(type='LoadAnnotations', with_bbox=True),
+    dict(type='PackDetInputs',
+         meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape', 'scale_factor')),
+]
+val_dataloader = dict(dataset=dict(pipeline=test_pipeline))
+test_dataloader = dict(dataset=dict(pipeline=test_pipeline))
+
 max_epochs = 60
 train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=max_epochs, val_interval=20)
 val_cfg = dict(type='ValLoop')

@@ -2,10 +2,12 @@
 import contextlib
 import copy
 import io
+import os.path as osp
 import platform
 import time
 from typing import Any, Dict, List, Optional, Sequence
 
+import numpy as np
 import torch
 from mmengine.config import Config, ConfigDict
 from mmengine.dist import all_reduce, get_world_size, is_main_process
@@ -15,10 +17,12 @@ from tqdm import tqdm
 
 from sdag_bench.checkpoint import CheckpointError, extract_state_dict, load_checkpoint_file
 from sdag_bench.enhancers.builder import build_enhancer_from_config
+from sdag_bench.metrics.canonical import canonical_metrics, metric_protocol
 from sdag_bench.metrics.cost import enhancer_cost, prefixed
 from sdag_bench.preprocessors.enhanced_det_data_preprocessor import NONFINITE_KEY
 from sdag_bench.registry import METRICS, MODELS
-from .cells import CellSpec, load_config
+from .cells import CellSpec, file_sha256, load_config
+from .detector_input import DetectorTestTransforms, describe_step, to_uint8_images
 from .dataset_options import load_dataset_config
 
 _ENHANCER_PREFIX = 'data_preprocessor.enhancer.'
@@ -155,8 +159,10 @@ def evaluate_cell(cell: CellSpec,
             ``EnhancedDetDataPreprocessor``). Defaults to None (its default).
 
     Returns:
-        dict: ``metrics`` (flat name -> float), ``num_images``, ``nonfinite_images``,
-        ``wall_time_s``, ``versions``, ``device``, ``seed``, ``split`` and the cell description.
+        dict: ``metrics`` (canonical names, see :mod:`sdag_bench.metrics.canonical`),
+        ``raw_metrics`` (the evaluators' own keys), ``protocol`` (see :func:`cell_protocol`),
+        ``num_images``, ``nonfinite_images``, ``skipped_images``, ``wall_time_s``,
+        ``versions``, ``device``, ``seed``, ``split`` and the cell description.
     """
     return evaluate_cells([cell], device, batch_size, extra_metrics, cost_cfg, seed,
                           progress, enhance_batch_size)[0]
@@ -184,10 +190,15 @@ def evaluate_cells(cells: Sequence[CellSpec],
                    enhance_batch_size: Optional[int] = None) -> List[Dict[str, Any]]:
     """Run cells that share one enhancer and one dataset in a single pass (enhance once).
 
-    Each batch is loaded and enhanced once; every detector then runs on the same enhanced
-    tensors, with its own normalisation and padding. Metrics that only look at the enhanced
-    images (``image_only``, e.g. ``ImageQualityMetric``) are computed once and reported in every
-    cell. The numbers are those of :func:`evaluate_cell` run per cell.
+    Each batch is loaded (at the size the dataset pipeline gives: native unless it resizes) and
+    enhanced once; the enhanced image is rounded to 8 bits, as a PNG would hold it. Every
+    detector then applies its own config's test-time transforms (resize, pad) and data
+    preprocessor (normalisation, padding) to these uint8 images, in test mode, and its boxes are
+    mapped back to the original image (:func:`run_detector`): what mmdet's ``tools/test.py``
+    gives with that detector's config on the enhanced images saved as PNGs. Metrics that only
+    look at the enhanced images (``image_only``, e.g. ``ImageQualityMetric``) see them at the
+    enhanced size, are computed once and reported in every cell. The numbers are those of
+    :func:`evaluate_cell` run per cell.
 
     Args:
         cells (Sequence[CellSpec]): Cells with equal enhancer and dataset (see
@@ -221,29 +232,32 @@ def evaluate_cells(cells: Sequence[CellSpec],
     detectors = [
         build_frozen_detector(c.detector.config, c.detector.checkpoint, device) for c in cells
     ]
+    transforms = [DetectorTestTransforms(c.detector.config) for c in cells]
     enhancer = build_enhancer_from_config(first.enhancer.config, first.enhancer.checkpoint,
                                           device)
-    # the first detector's preprocessor enhances (with its channel order); the others take
-    # the enhanced images as they come
+    # the first detector's preprocessor enhances (with its channel order) and rounds to 8 bits,
+    # as saving to PNG would; every detector then takes the same uint8 images
     enhancing = inner_detector(detectors[0]).data_preprocessor
     enhancing.set_enhancer(enhancer)
+    enhancing.quantize = True
+    enhancing.keep_enhanced = True
     if enhance_batch_size is not None:
         enhancing.enhance_batch_size = enhance_batch_size
     nonfinite_images = 0
+    resized_for_enhancement = 0
     bar = tqdm(total=len(dataloader.dataset), desc=first.name, unit='img', leave=False,
                disable=not (progress and is_main_process()))
     with torch.inference_mode():
         for data_batch in dataloader:
             data = enhancing.cast_data(data_batch)
             samples = data['data_samples']
-            enhanced = enhancing.enhance_inputs(data['inputs'], samples)
+            enhanced = to_uint8_images(enhancing.enhance_inputs(data['inputs'], samples))
             nonfinite_images += sum(1 for s in samples if s.metainfo.get(NONFINITE_KEY, 0) > 0)
+            resized_for_enhancement += sum(1 for s in samples if _resized_when_loaded(s))
             if image_evaluator:
                 image_evaluator.process(data_samples=samples, data_batch=data_batch)
-            for index, (detector, evaluator) in enumerate(zip(detectors, evaluators)):
-                # every detector but the last gets copies (predictions are written into them)
-                own = samples if index == len(detectors) - 1 else [s.clone() for s in samples]
-                outputs = _run_detector(detector, enhanced, own)
+            for detector, own_transforms, evaluator in zip(detectors, transforms, evaluators):
+                outputs = run_detector(detector, own_transforms, enhanced, samples)
                 evaluator.process(data_samples=outputs, data_batch=data_batch)
             bar.update(len(samples) * get_world_size())
     bar.close()
@@ -252,17 +266,29 @@ def evaluate_cells(cells: Sequence[CellSpec],
             if image_evaluator else {}
         all_metrics = [e.evaluate(len(dataloader.dataset)) for e in evaluators]
     nonfinite_images = _sum_across_ranks(nonfinite_images)
+    resized_for_enhancement = _sum_across_ranks(resized_for_enhancement)
     cost = measure_enhancer_cost(first, enhancer, cost_cfg)
     wall_time = round(time.perf_counter() - start, 3)
+    dataset = dataloader.dataset
     records = []
-    for cell, metrics in zip(cells, all_metrics):
-        metrics = dict(metrics, **image_metrics, **cost)
+    for cell, metrics, evaluator, own_transforms in zip(cells, all_metrics, evaluators,
+                                                         transforms):
+        raw = dict(metrics, **image_metrics, **cost)
+        used = list(evaluator.metrics) + (list(image_evaluator.metrics)
+                                          if image_evaluator else [])
+        canonical, uncanonical = canonical_metrics(raw, used)
+        protocol = cell_protocol(cell, dataset, data_cfg, own_transforms, evaluator.metrics,
+                                 resized_for_enhancement)
+        if uncanonical:
+            protocol['uncanonical_metrics'] = uncanonical
         records.append(dict(
             cell=cell.describe(),
-            metrics={k: _plain(v) for k, v in metrics.items()},
-            num_images=len(dataloader.dataset),
+            metrics={k: _plain(v) for k, v in canonical.items()},
+            raw_metrics={k: _plain(v) for k, v in raw.items()},
+            protocol=protocol,
+            num_images=len(dataset),
             nonfinite_images=nonfinite_images,
-            skipped_images=int(getattr(dataloader.dataset, 'num_skipped', 0)),
+            skipped_images=skipped_image_count(dataset),
             wall_time_s=wall_time,
             shared_pass=[c.detector.name for c in cells],
             versions=_versions(),
@@ -274,16 +300,86 @@ def evaluate_cells(cells: Sequence[CellSpec],
     return records
 
 
-def _run_detector(detector: torch.nn.Module, enhanced: List[torch.Tensor],
-                  samples: list) -> list:
-    """``test_step`` on already enhanced images: the detector's preprocessor only normalises
-    and pads them (its own enhancer, if any, is bypassed)."""
+def run_detector(detector: torch.nn.Module, transforms: DetectorTestTransforms,
+                 images: List[np.ndarray], samples: list) -> list:
+    """One detector's predictions on the shared enhanced images, by its own test protocol.
+
+    The uint8 enhanced images go through the detector's own test-time transforms
+    (:class:`DetectorTestTransforms`), then ``test_step``: its preprocessor only normalises and
+    pads them (its own enhancer, if any, is bypassed) and boxes come back in original image
+    coordinates. The loader's samples are not modified (each detector gets copies).
+
+    Args:
+        detector (nn.Module): From :func:`build_frozen_detector`.
+        transforms (DetectorTestTransforms): The detector config's test-time transforms.
+        images (list[np.ndarray]): Enhanced uint8 images, H x W x C, loading channel order.
+        samples (list[DetDataSample]): The loader's samples of these images.
+
+    Returns:
+        list[DetDataSample]: Samples with ``pred_instances`` (and the loader's ground truth).
+    """
+    inputs, own = transforms(images, samples)
     preprocessor = inner_detector(detector).data_preprocessor
     own_enhancer, preprocessor.enhancer = preprocessor.enhancer, None
     try:
-        return detector.test_step(dict(inputs=enhanced, data_samples=samples))
+        return detector.test_step(dict(inputs=inputs, data_samples=own))
     finally:
         preprocessor.enhancer = own_enhancer
+
+
+def _resized_when_loaded(sample) -> bool:
+    """Whether the dataset pipeline changed the image size before enhancement."""
+    meta = sample.metainfo
+    ori, shape = meta.get('ori_shape'), meta.get('img_shape')
+    return ori is not None and shape is not None and tuple(ori[:2]) != tuple(shape[:2])
+
+
+def skipped_image_count(dataset) -> int:
+    """Images the dataset dropped as unreadable (``CheckedCocoDataset.bad_images``)."""
+    bad = getattr(dataset, 'bad_images', None)
+    return int(getattr(bad, 'count', 0) or 0)
+
+
+def detector_weights(config: str) -> str:
+    """'frozen' (trained elsewhere, used as is: the default) or 'fine-tuned' (trained on the
+    target data by the user), from the detector config's ``detector_weights`` key."""
+    value = load_config(config).get('detector_weights', 'frozen')
+    if value not in ('frozen', 'fine-tuned'):
+        raise ValueError(f"{config}: detector_weights must be 'frozen' or 'fine-tuned', "
+                         f'got {value!r}')
+    return value
+
+
+def cell_protocol(cell: CellSpec, dataset, data_cfg, transforms: DetectorTestTransforms,
+                  metrics: Sequence, resized_for_enhancement: int) -> Dict[str, Any]:
+    """What a cell's numbers follow, stored with it and shown in the leaderboard header.
+
+    Returns:
+        dict: ``enhanced_at`` ('native', or how many images the dataset pipeline resized
+        first), ``dataset_pipeline``, ``enhanced_image`` (8-bit), ``detector_input`` (its own
+        test-time transforms) and ``detector_input_size``, ``detector_weights``, ``metric``,
+        ``iou``, ``eval_mode``, ``evaluators``, ``split``, ``ann_file`` and ``ann_sha256``.
+    """
+    loading = [s for s in data_cfg.test_dataloader.dataset.pipeline
+               if not str(s['type']).split('.')[-1].startswith(('Load', 'Pack'))]
+    if resized_for_enhancement:
+        enhanced_at = (f'resized by the dataset pipeline first: {resized_for_enhancement} of '
+                       f'{len(dataset)} images')
+    else:
+        enhanced_at = 'native'
+    ann_file = getattr(dataset, 'ann_file', None) or None
+    return dict(
+        enhanced_at=enhanced_at,
+        dataset_pipeline=' + '.join(describe_step(s) for s in loading) or 'load only',
+        enhanced_image='uint8 (rounded to 8 bits, as saved to PNG)',
+        detector_input=transforms.describe(),
+        detector_input_size=transforms.input_size(),
+        detector_weights=detector_weights(cell.detector.config),
+        **metric_protocol(metrics),
+        split=cell.dataset.split,
+        ann_file=ann_file,
+        ann_sha256=file_sha256(ann_file) if ann_file and osp.isfile(ann_file) else None,
+    )
 
 
 def _plain(value: Any) -> Any:
@@ -301,5 +397,5 @@ def _sum_across_ranks(value: int) -> int:
 
 __all__ = [
     'evaluate_cell', 'evaluate_cells', 'shares_enhancement', 'build_frozen_detector',
-    'build_test_dataloader', 'inner_detector'
+    'build_test_dataloader', 'inner_detector', 'run_detector', 'cell_protocol'
 ]

@@ -6,20 +6,33 @@ from typing import Dict, Iterable, List, Optional, Sequence
 
 import pandas as pd
 
-#: Column name -> (metric key in a record, direction). 'higher' sorts descending.
+from sdag_bench.metrics.canonical import DIRECTIONS
+
+
+def _column(key: str) -> tuple:
+    return key, DIRECTIONS[key]
+
+
+#: Column name -> (canonical metric key in a record, direction). 'higher' sorts descending.
 DEFAULT_COLUMNS: Dict[str, tuple] = {
-    'AP50': ('voc/AP50', 'higher'),
-    'mAP': ('coco/bbox_mAP', 'higher'),
-    'NIQE': ('quality/niqe', 'lower'),
-    'PSNR': ('quality/psnr', 'higher'),
-    'SSIM': ('quality/ssim', 'higher'),
+    'AP50': _column('AP50'),
+    'mAP': _column('mAP'),
+    'NIQE': _column('niqe'),
+    'PSNR': _column('psnr'),
+    'SSIM': _column('ssim'),
     # unlabelled photos: confident detections (ConfidentDetectionCount)
-    'faces': ('faces/count', 'higher'),
-    'faces/img': ('faces/per_image', 'higher'),
-    'params': ('cost/params', 'lower'),
-    'GFLOPs': ('cost/gflops', 'lower'),
-    'ms/img': ('cost/ms_per_image', 'lower'),
+    'faces': _column('faces'),
+    'faces/img': _column('faces_per_image'),
+    'params': _column('cost/params'),
+    'GFLOPs': _column('cost/gflops'),
+    'ms/img': _column('cost/ms_per_image'),
 }
+#: Protocol fields of a cell (``record['protocol']``) carried as ``protocol.<field>`` columns:
+#: values in the CSV, a header above the markdown and LaTeX tables.
+PROTOCOL_FIELDS = ('enhanced_at', 'enhanced_image', 'detector_input', 'detector_weights',
+                   'metric', 'split', 'ann_sha256')
+PROTOCOL_PREFIX = 'protocol.'
+
 #: Rows with these roles are bounds, shown but not ranked among methods.
 LOWER_BOUND = 'identity'
 UPPER_BOUND = 'normal_light'
@@ -46,9 +59,13 @@ def records_to_frame(records: Iterable[dict],
                    base=cell['enhancer'].get('base') or '',
                    dataset=cell['dataset']['name'], detector=cell['detector']['name'],
                    images=record.get('num_images'),
-                   nonfinite=record.get('nonfinite_images', 0))
+                   nonfinite=record.get('nonfinite_images', 0),
+                   skipped=record.get('skipped_images', 0))
         for col, (key, _) in columns.items():
             row[col] = record['metrics'].get(key, math.nan)
+        protocol = record.get('protocol') or {}
+        for name in PROTOCOL_FIELDS:
+            row[PROTOCOL_PREFIX + name] = protocol.get(name)
         rows.append(row)
     frame = pd.DataFrame(rows)
     if frame.empty:
@@ -105,6 +122,41 @@ def _fmt(value, column: str) -> str:
     return str(value)
 
 
+def protocol_lines(table: pd.DataFrame) -> List[str]:
+    """One line per (dataset, detector) saying what its numbers follow.
+
+    Args:
+        table (pd.DataFrame): From :func:`records_to_frame` / :func:`leaderboard`.
+
+    Returns:
+        list[str]: e.g. ``exdark / yolov3: enhanced at native size, uint8 (...); detector
+        input Resize(scale=(608, 608), keep_ratio=True); frozen detector; AP50: VOC area, IoU
+        0.5; split official test, annotations sha256 1a2b3c4d5e6f``. Rows of one group with
+        different protocols get one line each.
+    """
+    fields = [PROTOCOL_PREFIX + f for f in PROTOCOL_FIELDS]
+    if table.empty or not all(f in table for f in fields):
+        return []
+    lines = []
+    for (dataset, detector), group in table.groupby(['dataset', 'detector'], sort=True):
+        seen = []
+        for _, row in group.iterrows():
+            values = {f: row[PROTOCOL_PREFIX + f] for f in PROTOCOL_FIELDS}
+            if all(v is None or (isinstance(v, float) and math.isnan(v))
+                   for v in values.values()):
+                continue  # a record from before protocols were stored
+            if values in seen:
+                continue
+            seen.append(values)
+            sha = values['ann_sha256']
+            lines.append(
+                f"{dataset} / {detector}: enhanced at {values['enhanced_at']} size, "
+                f"{values['enhanced_image']}; detector input {values['detector_input']}; "
+                f"{values['detector_weights']} detector; {values['metric']}; "
+                f"split {values['split']}" + (f', annotations sha256 {sha[:12]}' if sha else ''))
+    return lines
+
+
 def format_table(table: pd.DataFrame) -> pd.DataFrame:
     """String-format every cell for display."""
     shown = table.copy()
@@ -117,19 +169,28 @@ def write_leaderboard(table: pd.DataFrame, out_dir: str, name: str = 'leaderboar
                       caption: str = '') -> List[str]:
     """Write ``<name>.md``, ``.csv`` (raw numbers) and ``.tex`` into ``out_dir``.
 
+    The protocol of the numbers (:func:`protocol_lines`) heads the markdown (a list under the
+    caption) and the LaTeX file (comment lines); the CSV carries it as ``protocol.<field>``
+    columns.
+
     Returns:
         list[str]: The written paths.
     """
     os.makedirs(out_dir, exist_ok=True)
     paths = [osp.join(out_dir, f'{name}.{ext}') for ext in ('md', 'csv', 'tex')]
     table.to_csv(paths[1], index=False)
-    shown = format_table(table)
+    protocol = protocol_lines(table)
+    shown = format_table(table.drop(columns=[c for c in table.columns
+                                             if c.startswith(PROTOCOL_PREFIX)]))
     with open(paths[0], 'w') as f:
         if caption:
             f.write(f'{caption}\n\n')
+        if protocol:
+            f.write('Protocol:\n\n' + ''.join(f'- {line}\n' for line in protocol) + '\n')
         f.write(shown.to_markdown(index=False, disable_numparse=True))
         f.write('\n')
     with open(paths[2], 'w') as f:
+        f.write(''.join(f'% protocol: {line}\n' for line in protocol))
         f.write(shown.to_latex(index=False, caption=caption or None, escape=True))
     return paths
 

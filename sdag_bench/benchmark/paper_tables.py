@@ -8,6 +8,7 @@ from typing import Dict, List, Sequence
 
 import pandas as pd
 
+from sdag_bench.metrics.canonical import PER_CLASS_AP50
 from .leaderboard import LOWER_BOUND, UPPER_BOUND
 
 
@@ -16,8 +17,8 @@ def _name_label(record: dict) -> str:
     return enhancer['name'] + (f" ({enhancer['label']})" if enhancer.get('label') else '')
 
 
-def per_class_sdag_table(records: Sequence[dict], prefix: str = 'voc/AP50/',
-                         overall: str = 'voc/AP50') -> pd.DataFrame:
+def per_class_sdag_table(records: Sequence[dict], prefix: str = PER_CLASS_AP50,
+                         overall: str = 'AP50') -> pd.DataFrame:
     """Rows: each method, its SDAG-guided variant and their Δ; columns: classes + mean.
 
     Guided rows are those whose enhancer record names a ``base`` (the unguided method). Bounds
@@ -25,8 +26,8 @@ def per_class_sdag_table(records: Sequence[dict], prefix: str = 'voc/AP50/',
 
     Args:
         records (Sequence[dict]): Cell records of one dataset and detector.
-        prefix (str): Per-class metric prefix. Defaults to 'voc/AP50/'.
-        overall (str): The mean metric. Defaults to 'voc/AP50'.
+        prefix (str): Per-class metric prefix (canonical). Defaults to 'AP50/'.
+        overall (str): The mean metric (canonical). Defaults to 'AP50'.
 
     Returns:
         pd.DataFrame: Index = row names.
@@ -58,7 +59,8 @@ def per_class_sdag_table(records: Sequence[dict], prefix: str = 'voc/AP50/',
 
 
 def metric_table(records: Sequence[dict], columns: Dict[str, str]) -> pd.DataFrame:
-    """One row per enhancer with the given ``{column: metric key}`` (first record wins).
+    """One row per enhancer with the given ``{column: canonical metric key}`` (first record
+    wins).
 
     Returns:
         pd.DataFrame: Index = enhancer names; rows without any value are dropped.
@@ -86,15 +88,14 @@ def paper_tables(records: Sequence[dict]) -> Dict[str, pd.DataFrame]:
     tables: Dict[str, pd.DataFrame] = {}
     for (dataset, detector), group in sorted(groups.items()):
         tag = f'{dataset}__{detector}'
-        classes = {k for r in group for k in r['metrics'] if k.startswith('voc/AP50/')}
+        classes = {k for r in group for k in r['metrics'] if k.startswith(PER_CLASS_AP50)}
         per_class = per_class_sdag_table(group)
         if len(classes) > 1 and not per_class.empty:
             tables[f'a_per_class_ap__{tag}'] = per_class
         elif len(classes) == 1:
             tables[f'b_single_class_ap__{tag}'] = metric_table(
-                group, {'AP50': 'voc/AP50', 'mAP': 'coco/bbox_mAP'})
-    quality = metric_table(records, {'NIQE': 'quality/niqe', 'PSNR': 'quality/psnr',
-                                     'SSIM': 'quality/ssim'})
+                group, {'AP50': 'AP50', 'mAP': 'mAP'})
+    quality = metric_table(records, {'NIQE': 'niqe', 'PSNR': 'psnr', 'SSIM': 'ssim'})
     if not quality.empty:
         tables['c_visual_quality'] = quality
     cost = metric_table(records, {'params': 'cost/params', 'GFLOPs': 'cost/gflops',

@@ -10,6 +10,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from sdag_bench.metrics.canonical import PER_CLASS_AP50  # noqa: E402
+
 _BOUND_STYLE = {'normal_light': ('tab:green', '*'), 'identity': ('tab:red', 'X')}
 
 
@@ -50,9 +52,15 @@ def plot_ap_vs_niqe(table: pd.DataFrame, path: str, ap: str = 'AP50',
     return path
 
 
-def plot_per_class_ap(records: Sequence[dict], path: str, prefix: str = 'voc/AP50/',
+def plot_per_class_ap(records: Sequence[dict], path: str, prefix: str = PER_CLASS_AP50,
                       enhancers: Optional[Sequence[str]] = None) -> Optional[str]:
     """Grouped bars of per-class AP, one bar per enhancer within each class.
+
+    Args:
+        records (Sequence[dict]): Cell records (canonical ``AP50/<class>`` metrics).
+        path (str): Output PNG.
+        prefix (str): Per-class metric prefix. Defaults to ``'AP50/'``.
+        enhancers (Sequence[str], optional): Only these rows.
 
     Returns:
         str | None: The written path, or None if no record has per-class values.

@@ -56,13 +56,13 @@ def _seed_of(name: str, row: str) -> int:
 
 
 def summarize_seeds(records: Sequence[dict], rows: Dict[str, str],
-                    metric: str = 'voc/AP50') -> pd.DataFrame:
+                    metric: str = 'AP50') -> pd.DataFrame:
     """Guided vs plain over training seeds.
 
     Args:
         records (Sequence[dict]): Records of the seed cells (from :func:`plan_seed_cells`).
         rows (dict[str, str]): Guided row name -> its unguided row name.
-        metric (str): Record metric to compare. Defaults to 'voc/AP50'.
+        metric (str): Canonical metric to compare. Defaults to 'AP50'.
 
     Returns:
         pd.DataFrame: One line per (guided row, dataset, detector): the per-seed values

@@ -79,7 +79,7 @@ def test_seed_cells_reuse_the_leaderboard_cell_for_seed_zero(demo_rows):
 
 def _record(name, ap, detector='det'):
     return dict(cell=dict(enhancer=dict(name=name), dataset=dict(name='demo'),
-                          detector=dict(name=detector)), metrics={'voc/AP50': ap})
+                          detector=dict(name=detector)), metrics={'AP50': ap})
 
 
 def test_seed_summary_pairs_guided_with_plain_per_seed():

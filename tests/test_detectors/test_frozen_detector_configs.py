@@ -1,16 +1,20 @@
-"""Every frozen detector config builds, takes an enhancer and runs on a small image."""
+"""Every frozen detector config builds, takes an enhancer and runs on a small image; the harness
+applies its own test-time transforms and computes the metric its own evaluator computes."""
 import glob
 
+import numpy as np
 import pytest
 import torch
 from mmdet.structures import DetDataSample
 from mmengine.config import Config
 
-from sdag_bench.benchmark.evaluate import build_frozen_detector, inner_detector
+from sdag_bench.benchmark.detector_input import DetectorTestTransforms
+from sdag_bench.benchmark.evaluate import build_frozen_detector, detector_weights, inner_detector
 from sdag_bench.benchmark.plan import resolve_detector_checkpoint
 from sdag_bench.datasets.converters.exdark import EXDARK_CLASSES
 from sdag_bench.datasets.label_map import LabelMappedDetector
 from sdag_bench.enhancers.classical import Gamma
+from sdag_bench.metrics.canonical import metric_protocol
 from sdag_bench.paths import PROJECT_ROOT
 from sdag_bench.preprocessors.enhanced_det_data_preprocessor import EnhancedDetDataPreprocessor
 
@@ -58,25 +62,73 @@ def test_builds_and_runs_with_an_enhancer(config):
         assert set(pred.labels.tolist()) <= {0}
 
 
-@pytest.mark.parametrize('config', EXDARK, ids=_name)
-def test_exdark_configs_test_on_the_exdark_protocol(config):
-    """Same test set and metric as configs/_base_/datasets/exdark.py (only the pipeline is the
-    detector's own)."""
-    ours = Config.fromfile(config)
-    base = Config.fromfile(str(PROJECT_ROOT / 'configs/_base_/datasets/exdark.py'))
-    for key in ('type', 'data_root', 'ann_file', 'data_prefix', 'test_mode'):
-        assert ours.test_dataloader.dataset[key] == base.test_dataloader.dataset[key], key
-    assert ours.test_dataloader.dataset.pipeline[0].type == 'LoadImageRobust'
-    assert dict(ours.test_evaluator) == dict(base.test_evaluator)
+#: Each detector's own test-time input, as its published config tests it (config headers): what
+#: the harness must apply to the enhanced image. (width, height) of a 1000 x 600 image after it.
+OWN_TEST_INPUT = {
+    'exdark/yolov3_d53_coco.py': ('Resize(scale=(608, 608), keep_ratio=True)', (608, 365)),
+    'exdark/yolov3_d53_exdark_finetuned.py': ('Resize(scale=(608, 608), keep_ratio=True)',
+                                              (608, 365)),
+    'darkface/yolov3_d53_darkface_finetuned.py': ('Resize(scale=(608, 608), keep_ratio=True)',
+                                                  (608, 365)),
+    'exdark/retinanet_r50_fpn_coco.py': ('Resize(scale=(1333, 800), keep_ratio=True)',
+                                         (1333, 800)),
+    'exdark/tood_r50_fpn_coco.py': ('Resize(scale=(1333, 800), keep_ratio=True)', (1333, 800)),
+    'exdark/rtmdet_l_coco.py': ('Resize(scale=(640, 640), keep_ratio=True) + Pad(size=(640, '
+                                "640), pad_val={'img': (114, 114, 114)})", (640, 640)),
+    'exdark/yolov3_tiny_coco.py': ('Resize(scale=(416, 416), keep_ratio=False)', (416, 416)),
+    'darkface/retinanet_r50_fpn_widerface.py': ('Resize(scale=(640, 640), keep_ratio=True)',
+                                                (640, 384)),
+    'darkface/ssd300_widerface.py': ('Resize(scale=(300, 300), keep_ratio=False)', (300, 300)),
+    'darkface/retinaface_mnet025.py': ('original size', (1000, 600)),
+}
 
 
-@pytest.mark.parametrize('config', DARKFACE, ids=_name)
-def test_darkface_configs_test_on_darkface(config):
-    ours = Config.fromfile(config)
-    base = Config.fromfile(str(PROJECT_ROOT / 'configs/_base_/datasets/darkface.py'))
-    for key in ('type', 'data_root', 'ann_file', 'data_prefix'):
-        assert ours.test_dataloader.dataset[key] == base.test_dataloader.dataset[key], key
-    assert dict(ours.test_evaluator) == dict(base.test_evaluator)
+def test_every_config_has_its_expected_test_input():
+    assert {_name(p) for p in EXDARK + DARKFACE} == set(OWN_TEST_INPUT)
+
+
+@pytest.mark.parametrize('config', EXDARK + DARKFACE, ids=_name)
+def test_harness_applies_the_detectors_own_test_transforms(config):
+    """What the harness does with the config: its own resize/pad on the enhanced uint8 image,
+    with the scale factor that maps boxes back to the 1000 x 600 original."""
+    described, (width, height) = OWN_TEST_INPUT[_name(config)]
+    transforms = DetectorTestTransforms(config)
+    assert transforms.describe() == described
+    image = np.full((600, 1000, 3), 30, dtype=np.uint8)
+    sample = DetDataSample(metainfo=dict(img_id=0, img_path='x.png', ori_shape=(600, 1000),
+                                         img_shape=(600, 1000)))
+    tensor, own = transforms.apply(image, sample)
+    assert tensor.dtype == torch.uint8 and tuple(tensor.shape) == (3, height, width)
+    assert own.ori_shape == (600, 1000) and sample.img_shape == (600, 1000)  # not modified
+    if 'Pad' not in described:
+        assert own.img_shape == (height, width)
+        assert own.scale_factor == pytest.approx((width / 1000, height / 600), abs=2e-3)
+    if 'rtmdet' in config:  # padded with 114, as RTMDet is tested
+        assert int(tensor[0, -1, 0]) == 114 and own.scale_factor == pytest.approx((0.64, 0.64))
+
+
+@pytest.mark.parametrize('config', EXDARK + DARKFACE, ids=_name)
+def test_harness_metric_is_the_detector_configs_own(config):
+    """The benchmark's dataset config computes the metric the detector config's own
+    ``test_evaluator`` computes (so Runner.test with the detector config gives the same AP50)."""
+    from mmengine.evaluator import Evaluator
+    dataset = 'darkface' if 'darkface/' in config else 'exdark'
+    ours = Config.fromfile(str(PROJECT_ROOT / f'configs/_base_/datasets/{dataset}.py'))
+    theirs = Config.fromfile(config)
+    protocol = metric_protocol(Evaluator(ours.test_evaluator).metrics)
+    own = metric_protocol(Evaluator(theirs.test_evaluator).metrics)
+    assert (protocol['iou'], protocol['eval_mode']) == (own['iou'], own['eval_mode']) == (0.5,
+                                                                                        'area')
+    # the benchmark loads the images at native size: no resize before the enhancer
+    steps = [s.type for s in ours.test_dataloader.dataset.pipeline]
+    assert 'Resize' not in steps and steps[0] == 'LoadImageRobust'
+    assert ours.test_dataloader.dataset.type == theirs.test_dataloader.dataset.type
+
+
+def test_fine_tuned_detectors_say_so():
+    weights = {_name(p): detector_weights(p) for p in EXDARK + DARKFACE}
+    assert {n for n, w in weights.items() if w == 'fine-tuned'} == {
+        'exdark/yolov3_d53_exdark_finetuned.py', 'darkface/yolov3_d53_darkface_finetuned.py'}
 
 
 def test_missing_coco_weights_name_the_official_file():

@@ -1,4 +1,5 @@
-"""Huge images: a 48 MP photo is resized and enhanced; what cannot fit is refused, never OOM."""
+"""Huge images: a 48 MP photo is downscaled to the enhancer's limit and enhanced; what cannot fit
+is refused, never OOM."""
 import struct
 import zlib
 
@@ -39,13 +40,16 @@ def _exdark_test_pipeline() -> Compose:
 
 
 def test_48mp_photo_goes_through_the_exdark_pipeline_and_an_enhancer(photo_48mp):
+    # the benchmark enhances at native size; only a photo over 16.8 MP is downscaled first
     packed = _exdark_test_pipeline()(dict(img_path=photo_48mp, img_id=0))
-    assert tuple(packed['inputs'].shape) == (3, 800, 1067)
-    assert packed['data_samples'].ori_shape == (6000, 8000)
-    prep = EnhancedDetDataPreprocessor(enhancer=dict(type='ZeroDCE'), **DET_ARGS)
-    out = prep(dict(inputs=[packed['inputs']], data_samples=[packed['data_samples']]))
+    assert tuple(packed['inputs'].shape) == (3, 3547, 4729)  # 8000 x 6000 * sqrt(16.8/48)
+    sample = packed['data_samples']
+    assert sample.ori_shape == (6000, 8000)
+    assert sample.scale_factor == pytest.approx((4729 / 8000, 3547 / 6000))
+    prep = EnhancedDetDataPreprocessor(enhancer=dict(type='Gamma'), **DET_ARGS)
+    out = prep(dict(inputs=[packed['inputs']], data_samples=[sample]))
     enhanced = out['data_samples'][0].enhanced_img
-    assert tuple(enhanced.shape) == (3, 800, 1067) and torch.isfinite(enhanced).all()
+    assert tuple(enhanced.shape) == (3, 3547, 4729) and torch.isfinite(enhanced).all()
 
 
 def test_48mp_photo_without_resize_is_refused_naming_the_file(photo_48mp):

@@ -29,7 +29,8 @@ test_pipeline = [
     dict(type='PackDetInputs', meta_keys=_base_.frozen_meta_keys),
 ]
 test_dataloader = dict(
-    batch_size=1, dataset=dict(_base_.frozen_test_dataset, pipeline=test_pipeline))
+    batch_size=1,
+    dataset=dict(_base_.frozen_test_dataset, _delete_=True, pipeline=test_pipeline))
 val_dataloader = test_dataloader
-test_evaluator = _base_.frozen_test_evaluator
+test_evaluator = dict(_base_.frozen_test_evaluator, _delete_=True)
 val_evaluator = test_evaluator

@@ -10,6 +10,9 @@ _base_ = [
 default_scope = 'sdag_bench'
 
 checkpoint = None  # the fine-tuned weights, set with --checkpoint PATH
+# recorded in every cell's protocol (the default, for detectors used as trained elsewhere, is
+# 'frozen')
+detector_weights = 'fine-tuned'
 
 model = dict(bbox_head=dict(num_classes=12))
 
@@ -28,7 +31,8 @@ test_pipeline = [
     dict(type='PackDetInputs', meta_keys=_base_.frozen_meta_keys),
 ]
 test_dataloader = dict(
-    batch_size=1, dataset=dict(_base_.frozen_test_dataset, pipeline=test_pipeline))
+    batch_size=1,
+    dataset=dict(_base_.frozen_test_dataset, _delete_=True, pipeline=test_pipeline))
 val_dataloader = test_dataloader
-test_evaluator = _base_.frozen_test_evaluator
+test_evaluator = dict(_base_.frozen_test_evaluator, _delete_=True)
 val_evaluator = test_evaluator

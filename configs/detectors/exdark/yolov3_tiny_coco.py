@@ -24,7 +24,11 @@ test_pipeline = [
     dict(type='PackDetInputs', meta_keys=_base_.frozen_meta_keys),
 ]
 test_dataloader = dict(
-    batch_size=1, dataset=dict(_base_.frozen_test_dataset, pipeline=test_pipeline))
+    _base_.frozen_test_dataloader,
+    dataset=dict(_base_.frozen_test_dataset, pipeline=test_pipeline))
 val_dataloader = test_dataloader
+# mmdet's tools/test.py runs this config as it is
+val_cfg = dict(type='ValLoop')
+test_cfg = dict(type='TestLoop')
 test_evaluator = _base_.frozen_test_evaluator
 val_evaluator = test_evaluator

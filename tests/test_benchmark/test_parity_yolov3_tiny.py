@@ -1,0 +1,102 @@
+"""Parity with a real detector: darknet's COCO YOLOv3-tiny (converted on the fly from
+../shared/assets with tools/convert_darknet.py) on the 5 real ExDark photos with their official
+boxes. The harness's AP50 equals mmdet's ``Runner.test`` with the detector's own config
+(configs/detectors/exdark/yolov3_tiny_coco.py: 416 px stretch, mmdet's VOCMetric) on the
+enhanced photos saved as 8-bit PNGs."""
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+import torch
+from mmengine.config import Config
+from mmengine.runner import Runner
+
+from sdag_bench.benchmark.cells import CellSpec, DatasetSpec, DetectorSpec, EnhancerSpec
+from sdag_bench.benchmark.evaluate import evaluate_cell
+from sdag_bench.datasets.converters.exdark_yolo import convert_exdark_yolo
+from sdag_bench.datasets.image_io import read_image
+from sdag_bench.enhancers.builder import build_enhancer_from_config
+from sdag_bench.paths import PROJECT_ROOT
+
+DETECTOR = 'configs/detectors/exdark/yolov3_tiny_coco.py'
+
+
+@pytest.fixture(scope='module')
+def exdark_photos(shared_assets, tmp_path_factory):
+    """The 5 ExDark photos of SCI's data/difficult with their converted official boxes, and the
+    darknet weights converted as a user converts them."""
+    tmp = tmp_path_factory.mktemp('yolov3_tiny_parity')
+    derived = json.loads((shared_assets / 'derived/exdark_sci_images_boxes.json').read_text())
+    labels = shared_assets / 'Otachiking+Object-Detection-ExDARK-with-LLIE/Exdark_YOLO_labels.zip'
+    with zipfile.ZipFile(labels) as archive:
+        for image in derived['images']:
+            target = tmp / 'tree/labels/test' / Path(image['yolo_label_member']).name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(archive.read(image['yolo_label_member']))
+    images = shared_assets / 'vis-opt-group+SCI/data/difficult'
+    paths, _ = convert_exdark_yolo(tmp / 'tree', tmp / 'ann', images=images)
+    darknet = shared_assets / 'pjreddie+darknet'
+    checkpoint = tmp / 'yolov3_tiny_coco.pth'
+    subprocess.run([sys.executable, 'tools/convert_darknet.py', str(darknet / 'yolov3-tiny.cfg'),
+                    str(darknet / 'yolov3-tiny.weights'), str(checkpoint)], cwd=PROJECT_ROOT,
+                   check=True, capture_output=True)
+    return tmp, images, Path(paths['test']), checkpoint
+
+
+def _save_pngs(images: Path, ann_file: Path, out: Path, enhancer) -> Path:
+    """Each photo decoded as the benchmark decodes it, enhanced, rounded to 8 bits and saved as
+    PNG; returns a copy of the annotations naming the PNGs."""
+    coco = json.loads(ann_file.read_text())
+    (out / 'png').mkdir(parents=True)
+    for info in coco['images']:
+        bgr = read_image(images / info['file_name'])
+        rgb = torch.from_numpy(bgr[..., ::-1].copy()).permute(2, 0, 1)[None].float() / 255
+        with torch.no_grad():
+            enhanced = enhancer(rgb)[0].clamp(0, 1).permute(1, 2, 0).numpy()
+        info['file_name'] = Path(info['file_name']).stem + '.png'
+        cv2.imwrite(str(out / 'png' / info['file_name']),
+                    np.round(enhanced * 255).astype(np.uint8)[..., ::-1])
+    png_ann = out / 'png.json'
+    png_ann.write_text(json.dumps(coco))
+    return png_ann
+
+
+@pytest.mark.parametrize('enhancer', ['identity', 'gamma'])
+def test_harness_ap50_equals_mmdet_runner_test(exdark_photos, enhancer):
+    tmp, images, ann_file, checkpoint = exdark_photos
+    config = f'configs/enhancers/{enhancer}.py'
+    cell = CellSpec(
+        EnhancerSpec(enhancer, config, dataset_overrides=dict(
+            data_root='', ann_file=str(ann_file), data_prefix=dict(img=str(images) + '/'))),
+        DatasetSpec('exdark5', 'configs/_base_/datasets/exdark.py'),
+        DetectorSpec('yolov3_tiny', DETECTOR, str(checkpoint)))
+    harness = evaluate_cell(cell, progress=False)
+
+    out = tmp / enhancer
+    png_ann = _save_pngs(images, ann_file, out, build_enhancer_from_config(config))
+    cfg = Config.fromfile(DETECTOR)
+    cfg.work_dir = str(out / 'work')
+    # the converted file is the inner detector's state dict; the config wraps it in a
+    # LabelMappedDetector, whose weights live under 'detector.'
+    wrapped = out / 'wrapped.pth'
+    state = torch.load(checkpoint, weights_only=True)
+    torch.save({'state_dict': {f'detector.{k}': v for k, v in state.items()}}, wrapped)
+    cfg.load_from = str(wrapped)
+    cfg.test_dataloader.update(num_workers=0, persistent_workers=False)
+    cfg.test_dataloader.dataset.update(data_root='', ann_file=str(png_ann),
+                                       data_prefix=dict(img=str(out / 'png') + '/'))
+    reference = Runner.from_cfg(cfg).test()
+
+    assert reference['pascal_voc/AP50'] > 0.05, reference  # real predictions, not noise
+    assert abs(harness['metrics']['AP50'] - reference['pascal_voc/AP50']) <= 0.005, (
+        harness['metrics'], reference)
+    protocol = harness['protocol']
+    assert protocol['detector_input'] == 'Resize(scale=(416, 416), keep_ratio=False)'
+    assert protocol['enhanced_at'] == 'native' and harness['num_images'] == 5
+    assert os.path.isfile(cfg.load_from)
