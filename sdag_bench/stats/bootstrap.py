@@ -33,33 +33,38 @@ def bootstrap_weights(num_images: int, draws: int = 1000, seed: int = 0) -> np.n
         draws, num_images).astype(np.int32)
 
 
-def _class_ap(images: np.ndarray, tp: np.ndarray, weights: np.ndarray,
+def _class_ap(images: np.ndarray, tp: np.ndarray, weights_t: np.ndarray,
               num_gts: np.ndarray, chunk_elements: int) -> np.ndarray:
-    """Area-mode AP of one class for every row of ``weights`` (NaN where it has no gt)."""
-    draws = weights.shape[0]
+    """Area-mode AP of one class for every resample (NaN where it has no ground truth).
+
+    Only the true positives move recall, and the precision envelope's maxima sit on them, so
+    the AP is ``sum_t w_t * envelope_t / num_gts`` over the true positives t; the false
+    positives enter through the weighted count ranked above each one, a sparse product of the
+    weights with a (true positive x image) count matrix of the false positives in between.
+    """
+    from scipy.sparse import csr_matrix
+    num_images, draws = weights_t.shape
     ap = np.where(num_gts > 0, 0.0, np.nan)
     tp_pos = np.flatnonzero(tp)
     if len(tp_pos) == 0:
         return ap
-    tp_images, fp_images = images[tp_pos], images[~tp]
-    # false positives ranked above each true positive (cumulative FP count is read there)
-    fp_before = tp_pos - np.arange(len(tp_pos))
-    step = max(1, chunk_elements // max(1, len(images)))
+    fp_pos = np.flatnonzero(~tp)
+    segment = np.searchsorted(tp_pos, fp_pos)  # false positives ranked above true positive k
+    keep = segment < len(tp_pos)  # those below the last true positive change no precision
+    between = csr_matrix((np.ones(int(keep.sum())), (segment[keep], images[fp_pos[keep]])),
+                         shape=(len(tp_pos), num_images))
+    tp_images = images[tp_pos]
+    step = max(1, chunk_elements // len(tp_pos))
     for lo in range(0, draws, step):
-        w = weights[lo:lo + step]
-        w_tp = w[:, tp_images].astype(np.int64)
-        cum_tp = np.cumsum(w_tp, axis=1)
-        if len(fp_images):
-            cum_fp = np.concatenate([np.zeros((len(w), 1), np.int64),
-                                     np.cumsum(w[:, fp_images], axis=1, dtype=np.int64)], 1)
-            cum_fp = cum_fp[:, fp_before]
-        else:
-            cum_fp = 0
+        w = weights_t[:, lo:lo + step]
+        w_tp = w[tp_images]  # (T, b)
+        cum_tp = np.cumsum(w_tp, axis=0)
+        cum_fp = np.cumsum(between @ w, axis=0)
         precision = cum_tp / np.maximum(cum_tp + cum_fp, 1)
-        envelope = np.maximum.accumulate(precision[:, ::-1], axis=1)[:, ::-1]
+        envelope = np.maximum.accumulate(precision[::-1], axis=0)[::-1]
         gts = num_gts[lo:lo + step]
         with np.errstate(invalid='ignore', divide='ignore'):
-            ap[lo:lo + step] = np.where(gts > 0, (w_tp * envelope).sum(1) / gts, np.nan)
+            ap[lo:lo + step] = np.where(gts > 0, (w_tp * envelope).sum(0) / gts, np.nan)
     return ap
 
 
@@ -72,7 +77,7 @@ def voc_ap_draws(matches: VocMatches, weights: np.ndarray,
         weights (np.ndarray): (B, M) image counts (:func:`bootstrap_weights`; a row of ones
             gives the plain metric).
         chunk_elements (int): Resamples are processed in blocks of about this many
-            (resample, detection) entries, bounding memory. Defaults to 4 Mi.
+            (resample, true positive) entries, bounding memory. Defaults to 4 Mi.
 
     Returns:
         tuple[np.ndarray, np.ndarray]: ``mean`` (B,) — the mean over classes with ground truth
@@ -84,7 +89,8 @@ def voc_ap_draws(matches: VocMatches, weights: np.ndarray,
         raise ValueError(f'weights cover {weights.shape[1]} images, the cell has '
                          f'{len(matches.img_ids)}')
     num_gts = weights.astype(np.int64) @ matches.num_gts  # (B, C)
-    per_class = np.stack([_class_ap(matches.images[c], matches.tp[c], weights, num_gts[:, c],
+    weights_t = np.ascontiguousarray(weights.T, dtype=np.float64)  # counts, exact
+    per_class = np.stack([_class_ap(matches.images[c], matches.tp[c], weights_t, num_gts[:, c],
                                     chunk_elements)
                           for c in range(matches.num_gts.shape[1])], axis=1)
     counted = num_gts > 0
