@@ -78,6 +78,16 @@ def _skip(log: BadImageLog, err: ImageReadError, data_root: str) -> None:
                   logger='current', level=logging.WARNING)
 
 
+def _header_ok(path: str, log: BadImageLog, data_root: str) -> bool:
+    """Whether ``path`` has a readable image header; if not, count and log it."""
+    try:
+        read_image_size(path)
+    except ImageReadError as err:
+        _skip(log, err, data_root)
+        return False
+    return True
+
+
 @DATASETS.register_module()
 class UnpairedImageFolder(Dataset):
     """Every image under a folder (recursively), for unsupervised enhancer training.
@@ -105,7 +115,7 @@ class UnpairedImageFolder(Dataset):
         self.skipped = BadImageLog()
         self.paths = list_images(data_root, recursive, extensions)
         if skip_bad:
-            self.paths = [p for p in self.paths if self._header_ok(p)]
+            self.paths = [p for p in self.paths if _header_ok(p, self.skipped, data_root)]
             if self.skipped.count:
                 print_log(f'{type(self).__name__}: {self.skipped.count} unreadable image(s) '
                           f'skipped under {data_root}, {len(self.paths)} left: '
@@ -116,13 +126,6 @@ class UnpairedImageFolder(Dataset):
             raise FileNotFoundError(f'no images ({", ".join(extensions)}) under {data_root}'
                                     f'{skipped}')
 
-    def _header_ok(self, path: str) -> bool:
-        try:
-            read_image_size(path)
-        except ImageReadError as err:
-            _skip(self.skipped, err, self.data_root)
-            return False
-        return True
 
     def __len__(self) -> int:
         return len(self.paths)
@@ -156,12 +159,17 @@ class PairedImageFolder(Dataset):
         high_dir (str): Normal-light sub-folder. Defaults to 'high'.
         crop_size (int | tuple[int, int], optional): Same random crop of both; None (default)
             keeps whole images.
+        skip_bad (bool): Drop (count in :attr:`skipped`, log) pairs with an image whose header
+            is unreadable, when the folders are listed. Pixel data that turns out truncated
+            still raises: a paired set is scored, and a substitute would bias the score.
+            Defaults to False.
     """
 
     def __init__(self, data_root: str, low_dir: str = 'low', high_dir: str = 'high',
-                 crop_size: CropSize = None) -> None:
+                 crop_size: CropSize = None, skip_bad: bool = False) -> None:
         self.data_root = data_root
         self.crop_size = _crop_hw(crop_size)
+        self.skipped = BadImageLog()
         lows = list_images(osp.join(data_root, low_dir))
         highs = {osp.splitext(osp.relpath(p, osp.join(data_root, high_dir)))[0]: p
                  for p in list_images(osp.join(data_root, high_dir))}
@@ -175,6 +183,9 @@ class PairedImageFolder(Dataset):
         if unmatched:
             raise FileNotFoundError(f'{len(unmatched)} low-light image(s) in {data_root} have no '
                                     f'{high_dir}/ counterpart: {unmatched[:5]}')
+        if skip_bad:
+            self.pairs = [pair for pair in self.pairs
+                          if all([_header_ok(p, self.skipped, data_root) for p in pair])]
         if not self.pairs:
             raise FileNotFoundError(f'no image pairs under {data_root}/{{{low_dir},{high_dir}}}')
 

@@ -59,3 +59,16 @@ def test_skip_bad_in_the_dataset_itself(tmp_path):
     assert 'truncated.jpg' not in names and dataset.skipped.count == 3
     assert dataset.skipped.by_problem() == {'empty file': 1, 'symbolic link loop': 1,
                                             'truncated or corrupt image data': 1}
+
+
+def test_paired_skip_bad_drops_pairs_with_an_unreadable_image(tmp_path):
+    from sdag_bench.datasets.image_folders import PairedImageFolder
+    write_dark_images(tmp_path / 'low', num=3, size=16)
+    write_dark_images(tmp_path / 'high', num=3, size=16, seed=1)
+    (tmp_path / 'high' / '001.png').write_bytes(b'')
+    (tmp_path / 'low' / '002.png').unlink()
+    (tmp_path / 'low' / '002.png').symlink_to(tmp_path / 'low' / '002.png')
+    dataset = PairedImageFolder(str(tmp_path), skip_bad=True)
+    assert [os.path.basename(low) for low, _ in dataset.pairs] == ['000.png']
+    assert dataset.skipped.by_problem() == {'empty file': 1, 'symbolic link loop': 1}
+    assert dataset[0]['data_samples'].gt_img.shape == (3, 16, 16)
