@@ -1,4 +1,4 @@
-"""Up-front checks of command-line arguments shared by ``tools/benchmark.py`` and ``tools/train.py``.
+"""Up-front checks of command-line arguments (``tools/benchmark.py``, ``tools/train.py``).
 
 Each check returns None when the value is usable, or a one-line message saying what is wrong and
 what to do instead; the tools print it and exit with status 2 before any work starts.
@@ -38,7 +38,8 @@ def check_device(device: str) -> Optional[str]:
     if count == 0:
         return f'--device {device}: no CUDA device is visible; use --device cpu'
     if match.group(1) is not None and int(match.group(1)) >= count:
-        return f'--device {device}: only {count} CUDA device(s) visible (cuda:0 .. cuda:{count - 1})'
+        return (f'--device {device}: only {count} CUDA device(s) visible '
+                f'(cuda:0 .. cuda:{count - 1})')
     return None
 
 

@@ -1,4 +1,4 @@
-"""Training checkpoints that load with ``torch.load(..., weights_only=True)``, so ``--resume`` works.
+"""Runner checkpoints that load with ``torch.load(..., weights_only=True)``: ``--resume`` works.
 
 mmengine's Runner stores its message hub in the checkpoint as ``HistoryBuffer`` objects (numpy
 arrays inside) plus numpy scalars (e.g. ``eta``). Since torch 2.6, ``torch.load`` refuses them
