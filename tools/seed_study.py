@@ -21,6 +21,7 @@ from sdag_bench.benchmark.cells import ResultStore
 from sdag_bench.benchmark.plan import find_benchmark_config, plan_cells
 from sdag_bench.benchmark.run import run_cells
 from sdag_bench.benchmark.seeds import format_seed_table, plan_seed_cells, summarize_seeds
+from sdag_bench.benchmark.store_files import StoreError
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -62,10 +63,16 @@ def main(argv=None) -> int:
     # leaderboard cells are computed exactly as tools/benchmark.py would (with their cost)
     leaderboard_cells = [c for c in seed_cells if c in cells]
     other_cells = [c for c in seed_cells if c not in cells]
-    records = (run_cells(leaderboard_cells, ResultStore(work_dir),
-                         cost_cfg=bench_cfg.get('cost_cfg'), **run_kwargs) +
-               run_cells(other_cells, ResultStore(osp.join(work_dir, 'seeds')), cost_cfg=None,
-                         **run_kwargs))
+    try:
+        for store in (ResultStore(work_dir), ResultStore(osp.join(work_dir, 'seeds'))):
+            store.check_writable()  # before any compute
+        records = (run_cells(leaderboard_cells, ResultStore(work_dir),
+                             cost_cfg=bench_cfg.get('cost_cfg'), **run_kwargs) +
+                   run_cells(other_cells, ResultStore(osp.join(work_dir, 'seeds')),
+                             cost_cfg=None, **run_kwargs))
+    except StoreError as err:
+        print(f'error: {err.strerror or err}', file=sys.stderr)
+        return 2
     guided = {c.enhancer.name: c.enhancer.base for c in cells if c.enhancer.base}
     summary = summarize_seeds(records, guided)
     text = format_seed_table(summary)

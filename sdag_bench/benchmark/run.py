@@ -122,6 +122,11 @@ def run_cells(cells: List[CellSpec], store: ResultStore, device: str = 'cpu',
         todo = []
         for index in deferred:
             if main:
+                holder = claims.read(cells[index].name)
+                if holder and not claims.is_stale(cells[index].name, holder):
+                    bar.write(f'[benchmark] waiting for {cells[index].name}, computed by '
+                              f'{holder.get("host")} pid {holder.get("pid")} since '
+                              f'{holder.get("start")}')
                 claims.wait(cells[index].name, poll_s=poll_s)
             if stored(index):
                 bar.update(1)
