@@ -1,0 +1,105 @@
+"""Is SDAG's gain significant? Training seeds and test-image resampling combined.
+
+Each guided row and its plain row are evaluated once per training seed (``seeds.py``); every
+cell is bootstrapped over the same resampled test images (``intervals.py``). The gain
+Δ = mean over seeds of (guided - plain) then gets two intervals:
+
+- ``images``: only the test images resampled (the seeds as trained): is the gain of these
+  trained models larger than another draw of test images would give?
+- ``seeds + images``: each resample also draws the seeds with replacement (a two-level
+  bootstrap), so the interval covers both the training run and the test set.
+
+A method's gain is called significant when the two-sided p-value of the second is < 0.05.
+"""
+import math
+from typing import Dict, List, Sequence, Tuple
+
+import numpy as np
+import pandas as pd
+
+from sdag_bench.stats import paired_difference
+from .interval_tables import ALPHA, SIGNIFICANT
+from .intervals import CellDraws
+
+
+def _seed(name: str, row: str) -> int:
+    """Seed of a seed cell's enhancer name (``row`` is seed 0, ``row_s<i>`` seed i); -1 if the
+    name is not one of the row's."""
+    if name == row:
+        return 0
+    suffix = name[len(row):]
+    return int(suffix[2:]) if name.startswith(row) and suffix.startswith('_s') and \
+        suffix[2:].isdigit() else -1
+
+
+def seed_significance(cells: Dict[Tuple[str, str, str], CellDraws], rows: Dict[str, str],
+                      metric: str = 'AP50', seed: int = 0,
+                      level: float = 0.95) -> pd.DataFrame:
+    """Guided - plain over seeds, with image-only and seeds+images bootstrap intervals.
+
+    Args:
+        cells (dict): (enhancer, dataset, detector) -> :class:`CellDraws` of the seed cells.
+        rows (dict[str, str]): Guided row -> plain row.
+        metric (str): Canonical metric. Defaults to 'AP50'.
+        seed (int): Seed of the seed resampling. Defaults to 0.
+        level (float): Interval coverage. Defaults to 0.95.
+
+    Returns:
+        pd.DataFrame: ``method, guided, dataset, detector, seeds, delta, images_low,
+        images_high, images_p, low, high, p, significant``.
+    """
+    lines = []
+    groups = sorted({(d, t) for (_, d, t) in cells})
+    for guided, plain in sorted(rows.items()):
+        for dataset, detector in groups:
+            by_seed: Dict[int, List[CellDraws]] = {}
+            for (name, d, t), own in cells.items():
+                if (d, t) != (dataset, detector):
+                    continue
+                for slot, row in enumerate((guided, plain)):
+                    s = _seed(name, row)
+                    if s >= 0 and not (row == plain and _seed(name, guided) >= 0):
+                        by_seed.setdefault(s, [None, None])[slot] = own
+            pairs = [(s, g, p) for s, (g, p) in sorted(by_seed.items())
+                     if g is not None and p is not None and g.img_ids == p.img_ids
+                     and metric in g.draws and metric in p.draws]
+            if not pairs:
+                continue
+            gains = np.stack([g.draws[metric] - p.draws[metric] for _, g, p in pairs])  # (S, B)
+            point = float(np.mean([g.points[metric] - p.points[metric] for _, g, p in pairs]))
+            images = paired_difference(gains.mean(0), np.zeros(gains.shape[1]), point, 0.0,
+                                       level)
+            rng = np.random.default_rng(seed)
+            picks = rng.integers(0, len(pairs), size=gains.shape[::-1])  # (B, S)
+            both = gains[picks, np.arange(gains.shape[1])[:, None]].mean(1)
+            combined = paired_difference(both, np.zeros_like(both), point, 0.0, level)
+            lines.append(dict(method=plain, guided=guided, dataset=dataset, detector=detector,
+                              seeds=len(pairs), delta=point, images_low=images['low'],
+                              images_high=images['high'], images_p=images['p'],
+                              low=combined['low'], high=combined['high'], p=combined['p'],
+                              significant=bool(combined['p'] < ALPHA)))
+    return pd.DataFrame(lines)
+
+
+def format_seed_significance(table: pd.DataFrame, metric: str = 'AP50') -> str:
+    """Markdown of :func:`seed_significance` with a verdict per method."""
+    if table.empty:
+        return '(no guided/plain pair with stored predictions on every seed)\n'
+
+    def interval(low: float, high: float) -> str:
+        return '–' if math.isnan(low) else f'[{low:+.3f}, {high:+.3f}]'
+
+    shown = pd.DataFrame({
+        'method': table.method, 'detector': table.detector, 'seeds': table.seeds,
+        f'Δ{metric} (SDAG − plain)': [f'{d:+.3f}' for d in table.delta],
+        'test images only': [f'{interval(lo, hi)} p={p:.3f}' for lo, hi, p in
+                             zip(table.images_low, table.images_high, table.images_p)],
+        'seeds + test images': [f'{interval(lo, hi)} p={p:.3f}' for lo, hi, p in
+                                zip(table.low, table.high, table.p)],
+        'SDAG gain': [f'significant{SIGNIFICANT}' if s else 'not significant'
+                      for s in table.significant],
+    })
+    return shown.to_markdown(index=False, disable_numparse=True) + '\n'
+
+
+__all__: Sequence[str] = ('seed_significance', 'format_seed_significance')
