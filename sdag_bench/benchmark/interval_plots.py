@@ -1,4 +1,4 @@
-"""Plots with bootstrap intervals: AP50 per row with error bars, quality vs AP50 with Kendall tau."""
+"""Plots with bootstrap intervals: AP50 per row, quality vs AP50 with Kendall tau."""
 import math
 from typing import Optional
 

@@ -143,9 +143,9 @@ def cell_draws(record: Dict[str, Any], path: str, draws: int = 1000, seed: int =
         stored = record['metrics'].get('AP50')
         if stored is not None and abs(stored - point) > 1e-4:
             notes.append(f'{name}: AP50 from the predictions {point:.4f} differs from the stored '
-                         f'{stored:.4f} (another evaluator\'s AP50 was stored, the ground truth changed, or '
-                         'scores tie); the intervals are those of the VOC AP50 from the '
-                         'predictions')
+                         f"{stored:.4f} (another evaluator's AP50 was stored, the ground truth "
+                         'changed, or scores tie); the intervals are those of the VOC AP50 from '
+                         'the predictions')
     elif reason:
         notes.append(f'{name}: {reason}')
     for key in arrays:
