@@ -1,6 +1,10 @@
-"""Leaderboards, paper tables and plots from stored records (no detector needed)."""
+"""Leaderboards, paper tables and plots from real cells: a tiny demo run through
+tools/benchmark.py (24 images, the project-trained Zero-DCE plain and SDAG-guided, gamma and the
+bounds), then tools/make_tables.py on what it stored. No hand-written records."""
+import hashlib
 import math
 import os
+import textwrap
 
 import numpy as np
 import pandas as pd
@@ -8,76 +12,140 @@ import pytest
 
 from sdag_bench.benchmark.cells import CellSpec, DatasetSpec, DetectorSpec, EnhancerSpec, \
     ResultStore
-from sdag_bench.benchmark.leaderboard import leaderboard, records_to_frame, write_leaderboard
+from sdag_bench.benchmark.leaderboard import leaderboard, records_to_frame
 from sdag_bench.benchmark.paper_tables import paper_tables
 from sdag_bench.benchmark.plots import plot_ap_vs_niqe, plot_per_class_ap, save_qualitative_grid
+from sdag_bench.benchmark.seeds import summarize_seeds
+from sdag_bench.paths import PROJECT_ROOT
+from tools.benchmark import main as benchmark_main
 from tools.make_tables import main as make_tables_main
 
-CLASSES = ('Bicycle', 'Boat', 'People')
+DEMO_CLASSES = ['circle', 'cross', 'square', 'star', 'triangle']
+ROWS = ['normal_light', 'zerodce', 'zerodce_sdag', 'gamma', 'identity']
 
 
-def _record(name, ap, base=None, niqe=5.0, label=None):
-    metrics = {'voc/AP50': ap, 'coco/bbox_mAP': ap / 2, 'quality/niqe': niqe,
-               'cost/params': 1000, 'cost/gflops': 1.5, 'cost/ms_per_image': 3.0}
-    for i, cls in enumerate(CLASSES):
-        metrics[f'voc/AP50/{cls}'] = ap + 0.01 * i
-    return dict(cell=dict(enhancer=dict(name=name, base=base, label=label),
-                          dataset=dict(name='exdark'), detector=dict(name='yolov3')),
-                metrics=metrics, num_images=10, nonfinite_images=0)
+@pytest.fixture(scope='module')
+def demo_run(tmp_path_factory):
+    """tools/benchmark.py on a 24-image demo benchmark config; the stored records."""
+    folder = tmp_path_factory.mktemp('tiny_demo')
+    dataset = folder / 'demo_24.py'
+    dataset.write_text(f"_base_ = '{PROJECT_ROOT / 'configs/_base_/datasets/demo.py'}'\n"
+                       'test_dataloader = dict(dataset=dict(indices=24))\n')
+    bench = folder / 'tiny_demo.py'
+    bench.write_text(textwrap.dedent(f"""\
+        benchmark = 'tiny_demo'
+        datasets = dict(demo=dict(
+            config='{dataset}', split='test (first 24)',
+            upper_bound=dict(name='normal_light', label='normal-light references',
+                             config='configs/enhancers/identity.py',
+                             dataset_overrides=dict(data_prefix=dict(img='normal/test/')))))
+        detectors = dict(demo_retinanet=dict(config='configs/detectors/demo_retinanet.py',
+                                             checkpoint='checkpoints/demo_retinanet.pth'))
+        enhancer_dirs = ['configs/demo_zoo', 'configs/enhancers']
+        official_suffix = '_official'
+        primary_metric = 'AP50'
+        extra_metrics = [dict(type='ImageQualityMetric', metrics=('niqe', 'psnr', 'ssim'))]
+        cost_cfg = dict(input_size=(64, 64), warmup=0, repeats=1)
+        """))
+    work_dir = str(folder / 'results')
+    assert benchmark_main(['--benchmark', str(bench), '--enhancers', 'zerodce,zerodce_sdag,gamma',
+                           '--work-dir', work_dir, '--no-progress']) == 0
+    records = {r['cell']['enhancer']['name']: r for r in ResultStore(work_dir).records()}
+    assert sorted(records) == sorted(ROWS)
+    return work_dir, records
 
 
-RECORDS = [_record('normal_light', 0.9), _record('identity', 0.4, niqe=9.0),
-           _record('zerodce', 0.5), _record('zerodce_sdag', 0.55, base='zerodce'),
-           _record('gamma', 0.45, niqe=6.0)]
+def test_cells_carry_canonical_metrics_and_their_protocol(demo_run):
+    _, records = demo_run
+    with open(PROJECT_ROOT / 'data/demo/annotations/test.json', 'rb') as f:
+        ann_sha256 = hashlib.sha256(f.read()).hexdigest()
+    for record in records.values():
+        metrics = record['metrics']
+        assert {'AP50', 'mAP', 'niqe', 'psnr', 'ssim'} <= set(metrics)
+        assert {f'AP50/{c}' for c in DEMO_CLASSES} <= set(metrics)
+        assert not any(k.startswith(('voc/', 'coco/', 'quality/')) for k in metrics)
+        assert metrics['AP50'] == record['raw_metrics']['voc/AP50']
+        assert metrics['mAP'] == record['raw_metrics']['coco/bbox_mAP']
+        protocol = record['protocol']
+        assert protocol['ann_sha256'] == ann_sha256
+        assert protocol['enhanced_at'] == 'native' and protocol['detector_weights'] == 'frozen'
+        assert (protocol['iou'], protocol['eval_mode']) == (0.5, 'area')
+        assert protocol['split'] == 'test (first 24)' and record['num_images'] == 24
+        assert record['skipped_images'] == 0
 
 
-def test_leaderboard_order_and_delta(tmp_path):
-    table = leaderboard(records_to_frame(RECORDS))
-    assert list(table.enhancer) == ['normal_light', 'zerodce_sdag', 'zerodce', 'gamma',
-                                    'identity']
-    assert table.set_index('enhancer').loc['zerodce_sdag', 'ΔAP50'] == pytest.approx(0.15)
-    paths = write_leaderboard(table, str(tmp_path))
-    md = open(paths[0]).read()
-    assert '| zerodce_sdag' in md and '+0.150' in md
-    assert pd.read_csv(paths[1]).shape[0] == 5
-    assert '\\begin{tabular}' in open(paths[2]).read()
+def test_leaderboard_order_delta_and_protocol_header(demo_run):
+    work_dir, records = demo_run
+    table = pd.read_csv(os.path.join(work_dir, 'leaderboard.csv'))
+    methods = sorted(['zerodce', 'zerodce_sdag', 'gamma'],
+                     key=lambda n: -records[n]['metrics']['AP50'])
+    assert list(table.enhancer) == ['normal_light'] + methods + ['identity']
+    identity = records['identity']['metrics']['AP50']
+    for name in ROWS:
+        row = table.set_index('enhancer').loc[name]
+        assert row['AP50'] == pytest.approx(records[name]['metrics']['AP50'])
+        assert row['ΔAP50'] == pytest.approx(records[name]['metrics']['AP50'] - identity)
+        assert row['NIQE'] == pytest.approx(records[name]['metrics']['niqe'])
+    assert set(table['protocol.detector_input']) == {'Resize(scale=(192, 192), keep_ratio=True)'}
+    sha = records['identity']['protocol']['ann_sha256'][:12]
+    md = open(os.path.join(work_dir, 'leaderboard.md')).read()
+    header = md.split('| enhancer')[0]
+    assert 'demo / demo_retinanet: enhanced at native size' in header
+    assert 'detector input Resize(scale=(192, 192), keep_ratio=True); frozen detector' in header
+    assert 'AP50: VOC area, IoU 0.5' in header and f'annotations sha256 {sha}' in header
+    tex = open(os.path.join(work_dir, 'leaderboard.tex')).read()
+    assert tex.startswith('% protocol: demo / demo_retinanet') and '\\begin{tabular}' in tex
 
 
-def test_per_class_sdag_table_has_delta_row():
-    tables = paper_tables(RECORDS)
-    per_class = tables['a_per_class_ap__exdark__yolov3']
-    assert list(per_class.columns) == sorted(CLASSES) + ['mean']
-    assert per_class.loc['Δ zerodce_sdag', 'mean'] == pytest.approx(0.05)
-    assert per_class.loc['Δ zerodce_sdag', 'People'] == pytest.approx(0.05)
-    assert 'normal_light' in per_class.index and 'gamma' not in per_class.index
-    assert tables['c_visual_quality'].loc['identity', 'NIQE'] == 9.0
-    assert tables['d_efficiency'].loc['gamma', 'params'] == 1000
+def test_per_class_sdag_table_from_the_cells(demo_run):
+    _, records = demo_run
+    tables = paper_tables(list(records.values()))
+    per_class = tables['a_per_class_ap__demo__demo_retinanet']
+    assert list(per_class.columns) == DEMO_CLASSES + ['mean']
+    plain, guided = records['zerodce']['metrics'], records['zerodce_sdag']['metrics']
+    delta = per_class.loc['Δ zerodce_sdag']
+    for cls in DEMO_CLASSES:
+        assert delta[cls] == pytest.approx(guided[f'AP50/{cls}'] - plain[f'AP50/{cls}'])
+    assert delta['mean'] == pytest.approx(guided['AP50'] - plain['AP50'])
+    assert 'gamma' not in per_class.index and 'normal_light (normal-light references)' in \
+        per_class.index
+    assert tables['c_visual_quality'].loc['identity', 'NIQE'] == records['identity'][
+        'metrics']['niqe']
+    assert tables['d_efficiency'].loc['zerodce', 'params'] == records['zerodce']['metrics'][
+        'cost/params'] > 0
 
 
-def test_make_tables_cli_reads_cells(tmp_path, capsys):
-    assert make_tables_main(['--work-dir', str(tmp_path)]) == 2  # nothing yet: clear error
+def test_make_tables_cli_reads_the_stored_cells(demo_run, tmp_path, capsys):
+    work_dir, _ = demo_run
+    assert make_tables_main(['--work-dir', str(tmp_path)]) == 2  # nothing there: clear error
     assert 'no cells' in capsys.readouterr().err
-    store = ResultStore(str(tmp_path))
-    for record in RECORDS:
-        name = record['cell']['enhancer']['name']
-        cell = CellSpec(EnhancerSpec(name, 'x.py'), DatasetSpec('exdark', 'd.py'),
-                        DetectorSpec('yolov3', 'y.py'))
-        store.save(cell, record)
-    assert make_tables_main(['--work-dir', str(tmp_path)]) == 0
-    written = sorted(os.listdir(tmp_path / 'tables'))
-    assert 'a_per_class_ap__exdark__yolov3.md' in written and 'd_efficiency.tex' in written
+    assert make_tables_main(['--work-dir', work_dir]) == 0
+    written = sorted(os.listdir(os.path.join(work_dir, 'tables')))
+    assert 'a_per_class_ap__demo__demo_retinanet.md' in written
+    assert 'd_efficiency.tex' in written and 'c_visual_quality.md' in written
 
 
-def test_plots_are_written(tmp_path):
-    table = leaderboard(records_to_frame(RECORDS))
-    assert os.path.getsize(plot_ap_vs_niqe(table, str(tmp_path / 'a.png'))) > 1000
-    assert os.path.getsize(plot_per_class_ap(RECORDS, str(tmp_path / 'b.png'))) > 1000
+def test_seed_summary_reads_canonical_ap(demo_run):
+    _, records = demo_run
+    summary = summarize_seeds(list(records.values()), {'zerodce_sdag': 'zerodce'})
+    line = summary.iloc[0]
+    assert line.seeds == 1
+    assert line.delta == pytest.approx(records['zerodce_sdag']['metrics']['AP50'] -
+                                       records['zerodce']['metrics']['AP50'])
+
+
+def test_plots_are_written_from_the_cells(demo_run, tmp_path):
+    work_dir, records = demo_run
+    for name in ('ap_vs_niqe.png', 'per_class_ap.png', 'qualitative_grid.png'):
+        assert os.path.getsize(os.path.join(work_dir, name)) > 1000, name
+    table = leaderboard(records_to_frame(records.values()))
+    assert plot_ap_vs_niqe(table, str(tmp_path / 'a.png')) == str(tmp_path / 'a.png')
+    assert plot_per_class_ap(list(records.values()), str(tmp_path / 'b.png')) is not None
+    # without quality numbers there is no AP-vs-NIQE plot, and no crash
+    assert plot_ap_vs_niqe(table.assign(NIQE=math.nan), str(tmp_path / 'd.png')) is None
     grid = save_qualitative_grid([[np.random.rand(8, 8, 3)] * 2] * 3, ['a', 'b', 'c'],
                                  str(tmp_path / 'c.png'))
     assert os.path.getsize(grid) > 1000
-    # without quality numbers there is no AP-vs-NIQE plot, and no crash
-    no_quality = table.assign(NIQE=math.nan)
-    assert plot_ap_vs_niqe(no_quality, str(tmp_path / 'd.png')) is None
 
 
 def test_qualitative_grid_is_reused_until_a_row_changes(tmp_path, monkeypatch):
