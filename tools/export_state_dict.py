@@ -36,6 +36,9 @@ def export(src: str, dst: str, half: bool = False) -> str:
             if k in ('epoch', 'iter', 'seed', 'experiment_name')}
     meta = {k: (int(v) if isinstance(v, (int, float)) and k != 'experiment_name' else str(v))
             for k, v in meta.items()}
+    record = ckpt.get('meta', {}).get('frozen_enhancer')
+    if isinstance(record, dict):  # the enhancer a detector was trained behind: plain strings
+        meta['frozen_enhancer'] = {str(k): str(v) for k, v in record.items()}
     os.makedirs(os.path.dirname(os.path.abspath(dst)), exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(dst)), suffix='.tmp')
     os.close(fd)

@@ -8,6 +8,8 @@ the work dir, while a checkpoint from elsewhere still cannot run code when loade
 Example:
     python tools/train.py configs/enhancers/zerodce.py --work-dir work_dirs/zerodce
     python tools/train.py configs/enhancers/zerodce.py --work-dir work_dirs/zerodce --resume
+    python tools/train.py configs/detectors/demo_retinanet_finetuned.py \
+        --cfg-options frozen_enhancer.config=configs/demo_zoo/zerodce.py
 """
 import argparse
 import os.path as osp
@@ -21,6 +23,7 @@ from sdag_bench import register_all_modules
 from sdag_bench.checkpoint import CheckpointError, load_checkpoint_file
 from sdag_bench.cli_checks import check_launcher
 from sdag_bench.datasets.image_io import ImageReadError
+from sdag_bench.preprocessors.frozen_enhancer import apply_frozen_enhancer
 
 CHECKPOINT_FORMAT_HOOK = 'WeightsOnlyCheckpointHook'
 
@@ -94,6 +97,11 @@ def main(argv=None) -> int:
     if args.seed is not None:
         cfg.randomness = dict(seed=args.seed, deterministic=False)
     add_checkpoint_format_hook(cfg)
+    try:  # frozen_enhancer = dict(config=..., checkpoint=...): train behind a frozen enhancer
+        apply_frozen_enhancer(cfg, args.config)
+    except (ValueError, FileNotFoundError) as err:
+        print(f'error: {err}', file=sys.stderr)
+        return 2
     cfg.resume = args.resume
     if args.resume:
         problem = check_resumable(cfg.work_dir, cfg.get('load_from'))
