@@ -51,9 +51,9 @@ def synthetic_cell(num_images: int = 2563, num_classes: int = 12, seed: int = 0,
         det = np.vstack([hits, hits[twice] + rng.normal(0, 4, (twice.sum(), 4)),
                          boxes(alarms)]).astype(np.float32)
         labels = np.r_[hit_labels, hit_labels[twice], rng.integers(0, num_classes, alarms)]
-        scores = np.r_[rng.beta(5, 2, len(hits)), rng.beta(2, 4, twice.sum()),
-                       rng.beta(1, 6, alarms)].astype(np.float32)
-        scores = np.maximum(scores, 0.05).astype(np.float32)
+        scores = 0.05 + 0.95 * np.r_[rng.beta(5, 2, len(hits)), rng.beta(2, 4, twice.sum()),
+                                     rng.beta(1, 6, alarms)]  # above a 0.05 score threshold
+        scores = scores.astype(np.float32)
         all_boxes.append(det)
         all_scores.append(scores)
         all_labels.append(labels.astype(np.int64))
