@@ -21,6 +21,7 @@ from mmengine.logging import MMLogger
 
 from sdag_bench import register_all_modules
 from sdag_bench.benchmark.cells import ResultStore
+from sdag_bench.benchmark.interval_report import bootstrap_report
 from sdag_bench.benchmark.leaderboard import leaderboard, records_to_frame, write_leaderboard
 from sdag_bench.benchmark.plan import find_benchmark_config, plan_cells
 from sdag_bench.benchmark.plots import plot_ap_vs_niqe, plot_paths, plot_per_class_ap
@@ -59,6 +60,10 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument('--no-progress', action='store_true', help='no progress bars')
     parser.add_argument('--no-plots', action='store_true', help='skip the PNG plots')
+    parser.add_argument('--bootstrap', type=int, default=1000, metavar='N',
+                        help='resamples of the test images for the 95%% intervals and paired '
+                        'tests (from stored predictions; 0: none)')
+    parser.add_argument('--bootstrap-seed', type=int, default=0)
     parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm'], default='none')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
     return parser.parse_args(argv)
@@ -123,7 +128,14 @@ def main(argv=None) -> int:
     reused = sum(r['cached'] for r in records)
     table = leaderboard(records_to_frame(records), sort_by=bench_cfg.get('primary_metric',
                                                                          'AP50'))
-    paths = write_leaderboard(table, work_dir, caption=f'Benchmark `{bench_cfg.benchmark}`')
+    table, interval_paths, interval_notes, interval_caption = bootstrap_report(
+        table, records, [store.cell_dir], work_dir, args.bootstrap, args.bootstrap_seed,
+        plots=not args.no_plots, primary=bench_cfg.get('primary_metric', 'AP50'))
+    paths = write_leaderboard(table, work_dir, caption=f'Benchmark `{bench_cfg.benchmark}`' +
+                              (f'\n{interval_caption}' if interval_caption else ''))
+    paths += interval_paths
+    for note in interval_notes:
+        print(f'[intervals] {note}')
     if not args.no_plots:
         figures = plot_paths(work_dir)
         paths += [p for p in (plot_ap_vs_niqe(table, figures['ap_vs_niqe']),
