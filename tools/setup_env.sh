@@ -5,9 +5,11 @@
 # package is installed WITH its dependencies (`pip install -e .[tests] -c constraints`), so a
 # package imported but not declared in setup.cfg is missing here and the tests say so.
 #
-# torch: $SDAG_TORCH_SPEC (default torch==2.13.0) from pip's usual sources, or from
-# $SDAG_TORCH_INDEX_URL when set, e.g. https://download.pytorch.org/whl/cpu for the small CPU-only
-# build or https://download.pytorch.org/whl/cu128 for a CUDA build (README, Quick start).
+# torch: $SDAG_TORCH_SPEC (default torch==2.13.0) from pip's usual sources, plus
+# $SDAG_TORCH_INDEX_URL as an extra index when set, e.g. https://download.pytorch.org/whl/cpu for
+# the small CPU-only build or https://download.pytorch.org/whl/cu128 for a CUDA build (README,
+# Quick start): 2.13.0+cpu / 2.13.0+cu128 rank above PyPI's 2.13.0, and torch's own dependencies
+# still come, pinned, from the usual index.
 # mmcv==2.1.0 is installed WITH compiled ops: from a prebuilt CPU wheel in $SDAG_WHEELS (default
 # ../shared/wheels) when present and torch is a CPU build, else built from source
 # (MMCV_WITH_OPS=1, about 30 minutes on 2 cores; with CUDA ops when torch sees a GPU or
@@ -49,7 +51,7 @@ pipc --upgrade pip setuptools wheel
 if ! have torch "$torch_pin"; then
   echo "[setup] installing $TORCH_SPEC${TORCH_INDEX_URL:+ from $TORCH_INDEX_URL}"
   if [ -n "$TORCH_INDEX_URL" ]; then
-    pipc --index-url "$TORCH_INDEX_URL" "$TORCH_SPEC"
+    pipc --extra-index-url "$TORCH_INDEX_URL" "$TORCH_SPEC"
   else
     pipc "$TORCH_SPEC"
   fi
