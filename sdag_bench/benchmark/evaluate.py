@@ -23,6 +23,7 @@ from sdag_bench.preprocessors.enhanced_det_data_preprocessor import NONFINITE_KE
 from sdag_bench.registry import METRICS, MODELS
 from .cells import CellSpec, file_sha256, load_config
 from .detector_input import DetectorTestTransforms, describe_step, to_uint8_images
+from .finetuned import fine_tuned_behind
 from .dataset_options import load_dataset_config
 
 _ENHANCER_PREFIX = 'data_preprocessor.enhancer.'
@@ -375,6 +376,8 @@ def cell_protocol(cell: CellSpec, dataset, data_cfg, transforms: DetectorTestTra
         detector_input=transforms.describe(),
         detector_input_size=transforms.input_size(),
         detector_weights=detector_weights(cell.detector.config),
+        # the enhancer the detector was fine-tuned behind (its checkpoint's record), if any
+        fine_tuned_behind=fine_tuned_behind(cell.detector.checkpoint),
         **metric_protocol(metrics),
         split=cell.dataset.split,
         ann_file=ann_file,

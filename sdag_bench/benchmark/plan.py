@@ -11,6 +11,7 @@ from mmengine.config import Config
 from sdag_bench.paths import resolve_project_path
 from .cells import CellSpec, DatasetSpec, DetectorSpec, EnhancerSpec, file_sha256, load_config
 from .dataset_options import dataset_cfg_options, split_label
+from .finetuned import PAIRING_KEY, enhancer_pairing, paired_cells
 
 resolve_path = resolve_project_path
 #: Converted third-party weights live here (tools/convert_official.py); rows using them are
@@ -350,8 +351,17 @@ def plan_cells(bench_cfg: Config, enhancers: str = 'all', datasets: str = 'all',
     if detector_checkpoint and len(detector_names) != 1:
         raise ValueError('--checkpoint needs exactly one detector (use --detectors NAME)')
     detector_specs = []
+    pairings: Dict[str, Dict[str, str]] = {}  # fine-tuned rows: enhancer -> checkpoint
     for n in detector_names:
         config = resolve_path(known_detectors[n]['config'])
+        pairing = enhancer_pairing(n, known_detectors[n])
+        if pairing is not None:
+            if detector_checkpoint:
+                raise ValueError(f'detector {n} pairs each enhancer with its own checkpoint '
+                                 f'({PAIRING_KEY}); --checkpoint cannot replace them')
+            pairings[n] = pairing
+            detector_specs.append(DetectorSpec(name=n, config=config))
+            continue
         checkpoint = resolve_detector_checkpoint(
             n, config, detector_checkpoint or known_detectors[n].get('checkpoint'))
         detector_specs.append(DetectorSpec(name=detector_row_name(n, config, checkpoint,
@@ -375,5 +385,9 @@ def plan_cells(bench_cfg: Config, enhancers: str = 'all', datasets: str = 'all',
         if not dataset_detectors:
             notes.append(f'skipped dataset {dataset.name}: none of the chosen detectors is one '
                          f'of its detectors {list(allowed)}')
-        cells += [CellSpec(e, dataset, t) for t in dataset_detectors for e in dataset_rows]
+        for t in dataset_detectors:
+            if t.name in pairings:
+                cells += paired_cells(dataset_rows, dataset, t, pairings[t.name], notes)
+            else:
+                cells += [CellSpec(e, dataset, t) for e in dataset_rows]
     return cells, notes
