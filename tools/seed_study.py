@@ -20,6 +20,7 @@ from sdag_bench import register_all_modules
 from sdag_bench.benchmark.cells import ResultStore
 from sdag_bench.benchmark.plan import find_benchmark_config, plan_cells
 from sdag_bench.benchmark.run import run_cells
+from sdag_bench.benchmark.seed_intervals import seed_significance_report
 from sdag_bench.benchmark.seeds import format_seed_table, plan_seed_cells, summarize_seeds
 from sdag_bench.benchmark.store_files import StoreError
 
@@ -33,6 +34,10 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('--work-dir', help='result folder (default results/<benchmark>)')
     parser.add_argument('--device', default='cpu')
     parser.add_argument('--no-progress', action='store_true')
+    parser.add_argument('--bootstrap', type=int, default=1000, metavar='N',
+                        help='resamples of the test images for the significance of the gains '
+                        '(from stored predictions; 0: none)')
+    parser.add_argument('--bootstrap-seed', type=int, default=0)
     return parser.parse_args(argv)
 
 
@@ -81,6 +86,17 @@ def main(argv=None) -> int:
         f.write(f'SDAG-guided vs plain over training seeds, benchmark `{bench_cfg.benchmark}` '
                 '(mean ± sample std; Δ = mean of guided − plain per seed)\n\n' + text)
     print(text)
+    if args.bootstrap > 0:
+        significance, section, notes = seed_significance_report(
+            records, [ResultStore(work_dir).cell_dir,
+                      ResultStore(osp.join(work_dir, 'seeds')).cell_dir],
+            guided, args.bootstrap, args.bootstrap_seed)
+        significance.to_csv(osp.join(work_dir, 'seeds_significance.csv'), index=False)
+        with open(osp.join(work_dir, 'seeds.md'), 'a') as f:
+            f.write('\n' + section)
+        print(section)
+        for note in notes:
+            print(f'[seeds] {note}')
     print(f'[seeds] {len(records)} cells; written {work_dir}/seeds.md and seeds.csv')
     return 0
 

@@ -102,4 +102,31 @@ def format_seed_significance(table: pd.DataFrame, metric: str = 'AP50') -> str:
     return shown.to_markdown(index=False, disable_numparse=True) + '\n'
 
 
-__all__: Sequence[str] = ('seed_significance', 'format_seed_significance')
+def seed_significance_report(records: Sequence[dict], cell_dirs: Sequence[str],
+                             rows: Dict[str, str], draws: int = 1000, seed: int = 0,
+                             metric: str = 'AP50') -> Tuple[pd.DataFrame, str, List[str]]:
+    """Bootstrap the seed cells from their stored predictions and test SDAG's gain.
+
+    Args:
+        records (Sequence[dict]): Records of the seed cells.
+        cell_dirs (Sequence[str]): Folders holding their predictions files.
+        rows (dict[str, str]): Guided row -> plain row.
+        draws (int): Resamples of the test images. Defaults to 1000.
+        seed (int): Resampling seed (images and seeds). Defaults to 0.
+        metric (str): Canonical metric. Defaults to 'AP50'.
+
+    Returns:
+        tuple: :func:`seed_significance` frame, its markdown section, notes.
+    """
+    from .intervals import compute_draws
+    cells, notes = compute_draws(records, cell_dirs, draws, seed)
+    table = seed_significance(cells, rows, metric, seed)
+    text = (f'Is SDAG\'s gain significant? Δ{metric} = mean over training seeds of (SDAG − '
+            f'plain); 95 % bootstrap intervals over the test images only and over seeds + test '
+            f'images ({draws} resamples, seed {seed}); {SIGNIFICANT}: p < {ALPHA} for seeds + '
+            'test images.\n\n' + format_seed_significance(table, metric))
+    return table, text, notes
+
+
+__all__: Sequence[str] = ('seed_significance', 'format_seed_significance',
+                          'seed_significance_report')
