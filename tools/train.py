@@ -17,12 +17,13 @@ import sys
 from typing import Optional
 
 from mmengine.config import Config, DictAction
-from mmengine.runner import Runner, find_latest_checkpoint
+from mmengine.runner import Runner
 
 from sdag_bench import register_all_modules
 from sdag_bench.checkpoint import CheckpointError, load_checkpoint_file
 from sdag_bench.cli_checks import check_launcher
 from sdag_bench.datasets.image_io import ImageReadError
+from sdag_bench.resume_checkpoint import find_resume_checkpoint
 from sdag_bench.preprocessors.frozen_enhancer import apply_frozen_enhancer
 
 CHECKPOINT_FORMAT_HOOK = 'WeightsOnlyCheckpointHook'
@@ -56,26 +57,38 @@ def add_checkpoint_format_hook(cfg: Config) -> None:
     cfg.custom_hooks = hooks
 
 
-def check_resumable(work_dir: str, load_from: Optional[str] = None) -> Optional[str]:
-    """Check that the checkpoint ``--resume`` will open loads with ``weights_only=True``.
+def choose_resume_checkpoint(cfg: Config) -> Optional[str]:
+    """Set ``cfg.load_from`` to the checkpoint ``--resume`` continues from.
+
+    The config's own ``load_from`` if set, else the newest checkpoint of the work dir that
+    opens with ``weights_only=True`` (:func:`find_resume_checkpoint`: an empty
+    ``last_checkpoint`` or a truncated file left by a kill is skipped, and said so).
 
     Args:
-        work_dir (str): The run's work dir (its latest checkpoint is resumed).
-        load_from (str, optional): The config's ``load_from``, resumed instead when set.
+        cfg (Config): The training config (``load_from`` set in place).
 
     Returns:
-        str | None: What is wrong, or None (also when there is nothing to resume: mmengine then
-        starts from scratch).
+        str | None: What is wrong, or None (also when there is nothing to resume: training
+        then starts from iteration 0, and a line says so).
     """
-    latest = load_from or (find_latest_checkpoint(work_dir) if osp.isdir(work_dir) else None)
-    if latest is None:
-        return None
+    advice = (f' (a checkpoint written without {CHECKPOINT_FORMAT_HOOK}, e.g. by an older '
+              'version, can only be turned into weights with tools/export_state_dict.py, on a '
+              'file you trust)')
     try:
-        load_checkpoint_file(latest)
+        if cfg.get('load_from'):
+            load_checkpoint_file(cfg.load_from)
+            return None
+        chosen, skipped = find_resume_checkpoint(cfg.work_dir)
     except CheckpointError as err:
-        return (f'--resume: {err} (a checkpoint written without {CHECKPOINT_FORMAT_HOOK}, '
-                'e.g. by an older version, can only be turned into weights with '
-                'tools/export_state_dict.py, on a file you trust)')
+        return f'--resume: {err}{advice}'
+    for line in skipped:
+        print(f'[train] --resume: skipped {line}', flush=True)
+    if chosen is None:
+        print(f'[train] --resume: no checkpoint in {cfg.work_dir}; starting from iteration 0',
+              flush=True)
+        return None
+    print(f'[train] --resume: resuming from {chosen}', flush=True)
+    cfg.load_from = chosen
     return None
 
 
@@ -104,7 +117,7 @@ def main(argv=None) -> int:
         return 2
     cfg.resume = args.resume
     if args.resume:
-        problem = check_resumable(cfg.work_dir, cfg.get('load_from'))
+        problem = choose_resume_checkpoint(cfg)
         if problem:
             print(f'error: {problem}', file=sys.stderr)
             return 2

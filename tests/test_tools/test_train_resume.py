@@ -64,13 +64,25 @@ def test_resume_after_kill_and_after_finish_gives_the_uninterrupted_weights(tmp_
     _train(killed, data, MAX_ITERS, kill_after_checkpoint=True)
     saved = sorted(p.name for p in killed.glob('iter_*.pth'))
     assert f'iter_{MAX_ITERS}.pth' not in saved and saved, saved
+    # the worst moment of a kill: last_checkpoint emptied while rewritten, the next checkpoint
+    # half written (the first checkpoint was complete when last_checkpoint first appeared)
+    for path in killed.glob('iter_*.pth'):
+        if path.name != f'iter_{INTERVAL}.pth':
+            path.unlink()
+    good = (killed / f'iter_{INTERVAL}.pth').read_bytes()
+    (killed / f'iter_{2 * INTERVAL}.pth').write_bytes(good[:len(good) // 2])
+    (killed / 'last_checkpoint').write_text('')
     result = _train(killed, data, MAX_ITERS, resume=True)
     _check(result)
-    assert 'Auto resumed from the latest checkpoint' in result.stdout + result.stderr
+    assert f'--resume: skipped cannot load checkpoint {killed}/iter_{2 * INTERVAL}.pth' \
+        in result.stdout, result.stdout[-3000:]
+    assert f'--resume: resuming from {killed}/iter_{INTERVAL}.pth' in result.stdout
     _assert_same_weights(reference / f'iter_{MAX_ITERS}.pth', killed / f'iter_{MAX_ITERS}.pth')
 
     finished = tmp_path / 'finished'
-    _check(_train(finished, data, MAX_ITERS // 2))
+    result = _train(finished, data, MAX_ITERS // 2, resume=True)  # nothing to resume yet
+    _check(result)
+    assert f'--resume: no checkpoint in {finished}; starting from iteration 0' in result.stdout
     _check(_train(finished, data, MAX_ITERS, resume=True))  # a longer schedule continues it
     _assert_same_weights(reference / f'iter_{MAX_ITERS}.pth', finished / f'iter_{MAX_ITERS}.pth')
     # its checkpoints open with torch's safe loader; the optimizer state came along too
