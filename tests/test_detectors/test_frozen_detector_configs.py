@@ -75,7 +75,11 @@ OWN_TEST_INPUT = {
     'exdark/tood_r50_fpn_coco.py': ('Resize(scale=(1333, 800), keep_ratio=True)', (1333, 800)),
     'exdark/rtmdet_l_coco.py': ('Resize(scale=(640, 640), keep_ratio=True) + Pad(size=(640, '
                                 "640), pad_val={'img': (114, 114, 114)})", (640, 640)),
+    'exdark/yolov3_d53_exdark_finetuned_enhanced.py': (
+        'Resize(scale=(608, 608), keep_ratio=True)', (608, 365)),
     'exdark/yolov3_tiny_coco.py': ('Resize(scale=(416, 416), keep_ratio=False)', (416, 416)),
+    'exdark/yolov3_tiny_exdark_finetuned.py': ('Resize(scale=(416, 416), keep_ratio=False)',
+                                               (416, 416)),
     'darkface/retinanet_r50_fpn_widerface.py': ('Resize(scale=(640, 640), keep_ratio=True)',
                                                 (640, 384)),
     'darkface/ssd300_widerface.py': ('Resize(scale=(300, 300), keep_ratio=False)', (300, 300)),
@@ -128,7 +132,8 @@ def test_harness_metric_is_the_detector_configs_own(config):
 def test_fine_tuned_detectors_say_so():
     weights = {_name(p): detector_weights(p) for p in EXDARK + DARKFACE}
     assert {n for n, w in weights.items() if w == 'fine-tuned'} == {
-        'exdark/yolov3_d53_exdark_finetuned.py', 'darkface/yolov3_d53_darkface_finetuned.py'}
+        'exdark/yolov3_d53_exdark_finetuned.py', 'exdark/yolov3_d53_exdark_finetuned_enhanced.py',
+        'exdark/yolov3_tiny_exdark_finetuned.py', 'darkface/yolov3_d53_darkface_finetuned.py'}
 
 
 def test_missing_coco_weights_name_the_official_file():
