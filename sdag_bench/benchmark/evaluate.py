@@ -24,6 +24,7 @@ from sdag_bench.registry import METRICS, MODELS
 from .cells import CellSpec, file_sha256, load_config
 from .detector_input import DetectorTestTransforms, describe_step, to_uint8_images
 from .finetuned import fine_tuned_behind
+from .predictions import PredictionCollector
 from .dataset_options import load_dataset_config
 
 _ENHANCER_PREFIX = 'data_preprocessor.enhancer.'
@@ -227,6 +228,7 @@ def evaluate_cells(cells: Sequence[CellSpec],
         image_evaluator = Evaluator(copy.deepcopy(image_metric_cfgs)) \
             if image_metric_cfgs else None
         evaluators = [Evaluator(copy.deepcopy(detector_metric_cfgs)) for _ in cells]
+    collectors = [PredictionCollector() for _ in cells]  # per-image predictions of each cell
     for evaluator in evaluators + ([image_evaluator] if image_evaluator else []):
         evaluator.dataset_meta = dataloader.dataset.metainfo
 
@@ -257,9 +259,13 @@ def evaluate_cells(cells: Sequence[CellSpec],
             resized_for_enhancement += sum(1 for s in samples if _resized_when_loaded(s))
             if image_evaluator:
                 image_evaluator.process(data_samples=samples, data_batch=data_batch)
-            for detector, own_transforms, evaluator in zip(detectors, transforms, evaluators):
+                for collector in collectors:
+                    collector.add_quality_from(image_evaluator, samples)
+            for detector, own_transforms, evaluator, collector in zip(detectors, transforms,
+                                                                      evaluators, collectors):
                 outputs = run_detector(detector, own_transforms, enhanced, samples)
                 evaluator.process(data_samples=outputs, data_batch=data_batch)
+                collector.add(outputs)
             bar.update(len(samples) * get_world_size())
     bar.close()
     with contextlib.redirect_stdout(io.StringIO()):  # pycocotools prints its progress
@@ -298,6 +304,8 @@ def evaluate_cells(cells: Sequence[CellSpec],
             seed=seed,
             split=cell.dataset.split,
         ))
+    for record, collector in zip(records, collectors):
+        record['predictions'] = collector.gather().arrays()  # stored by run_cells
     return records
 
 
