@@ -153,7 +153,7 @@ def protocol_lines(table: pd.DataFrame) -> List[str]:
                 f"{dataset} / {detector}: enhanced at {values['enhanced_at']} size, "
                 f"{values['enhanced_image']}; detector input {values['detector_input']}; "
                 f"{values['detector_weights']} detector; {values['metric']}; "
-                f"split {values['split']}" + (f', annotations sha256 {sha[:12]}' if sha else ''))
+                f"split {values['split']}" + (f', annotations sha256 {sha[:12]}' if isinstance(sha, str) else ''))
     return lines
 
 

@@ -54,7 +54,8 @@ def ranking_accuracy(net: torch.nn.Module, degradations: Sequence[DegradationFac
 
     Returns:
         dict[str, dict[str, float]]: factor name -> ``ranked`` (fraction in [0, 1]),
-        ``mean_gap`` (mean of error(d(x)) - error(x)), ``images``.
+        ``mean_gap`` (mean of error(d(x)) - error(x)), ``clean_error`` (mean error(x), the
+        same for every factor) and ``images``.
     """
     is_module = isinstance(net, torch.nn.Module)
     was_training = is_module and net.training
@@ -63,8 +64,10 @@ def ranking_accuracy(net: torch.nn.Module, degradations: Sequence[DegradationFac
     generator = torch.Generator().manual_seed(seed)
     wins: Dict[str, List[bool]] = {d.name: [] for d in degradations}
     gaps: Dict[str, List[float]] = {d.name: [] for d in degradations}
+    cleans: List[float] = []
     for image in images:
         clean = float(1 - reconstruction_cosine(net(image), image)[0])
+        cleans.append(clean)
         for factor in degradations:
             degraded = factor(image, generator)
             error = float(1 - reconstruction_cosine(net(degraded), degraded)[0])
@@ -74,5 +77,6 @@ def ranking_accuracy(net: torch.nn.Module, degradations: Sequence[DegradationFac
         net.train(was_training)
     return {name: dict(ranked=float(np.mean(wins[name])) if wins[name] else float('nan'),
                        mean_gap=float(np.mean(gaps[name])) if gaps[name] else float('nan'),
+                       clean_error=float(np.mean(cleans)) if cleans else float('nan'),
                        images=len(wins[name]))
             for name in wins}

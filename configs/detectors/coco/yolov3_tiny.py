@@ -74,3 +74,5 @@ test_pipeline = [
         type='PackDetInputs',
         meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape', 'scale_factor')),
 ]
+# The benchmark applies the detector's own test-time transforms, read from here.
+test_dataloader = dict(dataset=dict(pipeline=test_pipeline))
