@@ -59,8 +59,9 @@ def main(argv=None) -> int:
     for note in notes:
         print(f'[rescore] note: {note}')
     differ = [r[0] for r in rows if not r[3]]
-    print(f'[rescore] {len(rows)} metrics from {predictions}: '
-          f'{"all equal to the record" if not differ else f"{len(differ)} differ: " + ", ".join(differ)}')
+    verdict = f'{len(differ)} differ: ' + ', '.join(differ) if differ else \
+        'all equal to the record'
+    print(f'[rescore] {len(rows)} metrics from {predictions}: {verdict}')
     return 1 if differ else 0
 
 

@@ -17,7 +17,7 @@ from typing import Any, Dict, List, Optional, Tuple
 import numpy as np
 import torch
 
-from .cells import file_sha256, load_config
+from .cells import file_sha256
 from .data_inputs import _dataset_config, _relative, cell_dataset_cfg
 from .predictions import load_predictions, per_image
 
@@ -163,4 +163,4 @@ def compare(stored: Dict[str, Any], rescored: Dict[str, Any],
     return rows
 
 
-__all__ = ['rescore_record', 'compare', 'RescoreError', 'load_config']
+__all__ = ['rescore_record', 'compare', 'RescoreError']
