@@ -11,7 +11,7 @@ import numpy as np
 
 
 def synthetic_cell(num_images: int = 2563, num_classes: int = 12, seed: int = 0,
-                   size: int = 640, false_alarms: float = 20.0
+                   size: int = 640, false_alarms: float = 20.0, ignored_rate: float = 0.05
                    ) -> Tuple[Dict[str, np.ndarray], Dict[int, Dict[str, Any]]]:
     """Predictions (the arrays of a predictions file) and ground truth for a made-up cell.
 
@@ -21,6 +21,8 @@ def synthetic_cell(num_images: int = 2563, num_classes: int = 12, seed: int = 0,
         seed (int): Random seed. Defaults to 0.
         size (int): Image side in pixels. Defaults to 640.
         false_alarms (float): Mean false alarms per image. Defaults to 20.
+        ignored_rate (float): Chance of each of two ignored (crowd) boxes per image.
+            Defaults to 0.05.
 
     Returns:
         tuple[dict, dict]: ``predictions`` (``img_ids``, ``offsets``, ``bboxes``, ``scores``,
@@ -38,7 +40,7 @@ def synthetic_cell(num_images: int = 2563, num_classes: int = 12, seed: int = 0,
     for img_id in range(num_images):
         n = rng.poisson(3.3)
         gt, gt_labels = boxes(n), rng.integers(0, num_classes, n)
-        n_ign = rng.binomial(2, 0.05)
+        n_ign = rng.binomial(2, ignored_rate)
         truth[img_id] = dict(bboxes=gt, labels=gt_labels, bboxes_ignore=boxes(n_ign),
                              labels_ignore=rng.integers(0, num_classes, n_ign))
         seen = rng.random(n) < 0.75
