@@ -21,6 +21,7 @@ from mmengine.logging import MMLogger
 
 from sdag_bench import register_all_modules
 from sdag_bench.benchmark.cells import ResultStore
+from sdag_bench.benchmark.data_inputs import DataInputError
 from sdag_bench.benchmark.interval_report import bootstrap_report
 from sdag_bench.benchmark.leaderboard import leaderboard, records_to_frame, write_leaderboard
 from sdag_bench.benchmark.plan import find_benchmark_config, plan_cells
@@ -122,6 +123,9 @@ def main(argv=None) -> int:
         verified = verify_cells(cells, store, args.verify, **run_kwargs) if args.verify else []
     except StoreError as err:
         print(f'error: {err.strerror or err}', file=sys.stderr)
+        return 2
+    except DataInputError as err:
+        print(f'error: {err}', file=sys.stderr)
         return 2
     if not is_main_process():
         return 0

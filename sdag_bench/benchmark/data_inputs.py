@@ -21,6 +21,10 @@ from .cells import CellSpec, file_sha256, load_config
 from .store_files import json_safe, write_atomic
 
 
+class DataInputError(ValueError):
+    """The test data of a cell cannot be listed or read for its key (names the dataset)."""
+
+
 class FileHashCache:
     """sha256 of files, cached on disk by absolute path, size and mtime.
 
@@ -145,7 +149,14 @@ class DataInputs:
             cell.dataset.config + json.dumps(options, sort_keys=True, default=str)
         if memo_key not in self._memo:
             evaluator = _dataset_config(cell.dataset.config, options).get('test_evaluator')
-            self._memo[memo_key] = self._compute(dataset_cfg, evaluator)
+            try:
+                self._memo[memo_key] = self._compute(dataset_cfg, evaluator)
+            except (OSError, ValueError, KeyError, RuntimeError) as err:
+                where = getattr(err, 'filename', None) or osp.join(
+                    str(dataset_cfg.get('data_root') or ''), str(dataset_cfg.get('ann_file', '')))
+                raise DataInputError(
+                    f'dataset {cell.dataset.name} ({cell.dataset.config}): cannot read its test '
+                    f'data ({where}): {err}') from None
         return self._memo[memo_key]
 
     def _compute(self, dataset_cfg: dict, evaluator: Any) -> Dict[str, Any]:

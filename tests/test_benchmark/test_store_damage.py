@@ -153,3 +153,12 @@ def test_unwritable_work_dir_fails_before_any_compute(tmp_path, monkeypatch):
     full = run_benchmark(bench['bench'], tmp_path / 'full')
     assert full.returncode == 2 and 'Traceback' not in full.stderr
     assert f'no space left in {tmp_path / "full" / "cells"}' in full.stderr
+
+
+def test_unreadable_test_data_is_named_before_any_compute(tmp_path):
+    bench = make_small_bench(tmp_path)
+    bench['ann'].write_text('{"images": [')  # a truncated annotation file
+    result = run_benchmark(bench['bench'], tmp_path / 'work')
+    assert result.returncode == 2 and 'Traceback' not in result.stderr, result.stderr[-3000:]
+    assert 'dataset small' in result.stderr and 'test.json' in result.stderr
+    assert not (tmp_path / 'work' / 'cells' / f'{CELL}.json').exists()
