@@ -7,6 +7,7 @@ from typing import Dict, Iterable, List, Optional, Sequence
 import pandas as pd
 
 from sdag_bench.metrics.canonical import DIRECTIONS
+from .interval_tables import merge_intervals
 
 
 def _column(key: str) -> tuple:
@@ -180,8 +181,9 @@ def write_leaderboard(table: pd.DataFrame, out_dir: str, name: str = 'leaderboar
     paths = [osp.join(out_dir, f'{name}.{ext}') for ext in ('md', 'csv', 'tex')]
     table.to_csv(paths[1], index=False)
     protocol = protocol_lines(table)
-    shown = format_table(table.drop(columns=[c for c in table.columns
-                                             if c.startswith(PROTOCOL_PREFIX)]))
+    # bootstrap interval columns (interval_tables.py), if any, shown as 'value [low, high]'
+    shown = format_table(merge_intervals(table.drop(
+        columns=[c for c in table.columns if c.startswith(PROTOCOL_PREFIX)]), _fmt))
     with open(paths[0], 'w') as f:
         if caption:
             f.write(f'{caption}\n\n')
