@@ -45,7 +45,8 @@ class DetectorTestTransforms:
 
     Args:
         config (str): Detector config with a ``test_dataloader.dataset.pipeline`` (mmdet's
-            layout: loading, test-time transforms, ``PackDetInputs``).
+            layout: loading, test-time transforms, ``PackDetInputs``), or, for a model-only
+            config, a ``test_pipeline``.
 
     Raises:
         ValueError: The config has no test pipeline, or one the benchmark cannot apply to an
@@ -56,9 +57,12 @@ class DetectorTestTransforms:
         cfg = load_config(config)
         try:
             pipeline = list(cfg.test_dataloader.dataset.pipeline)
-        except AttributeError:
-            raise ValueError(f'{config}: no test_dataloader.dataset.pipeline; the benchmark '
-                             "applies the detector's own test-time transforms from it") from None
+        except AttributeError:  # a model-only config: its test_pipeline variable
+            if not isinstance(cfg.get('test_pipeline'), (list, tuple)):
+                raise ValueError(
+                    f'{config}: neither test_dataloader.dataset.pipeline nor test_pipeline; the '
+                    "benchmark applies the detector's own test-time transforms from it") from None
+            pipeline = list(cfg.test_pipeline)
         self.config = config
         self.steps = [copy.deepcopy(dict(s)) for s in pipeline
                       if not _is_loading(s) and not _is_packing(s)]
