@@ -3,6 +3,7 @@ import warnings
 from pathlib import Path
 from typing import List, Optional, Union
 
+import torch
 from mmengine.config import Config
 
 from sdag_bench.checkpoint import (extract_state_dict, load_checkpoint_file,
@@ -92,4 +93,30 @@ def build_enhancer_from_config(path: Union[str, Path], checkpoint: Optional[str]
         warnings.warn(f'{path}: no checkpoint given, {type(enhancer).__name__} keeps its '
                       'random initial weights')
     enhancer.eval().requires_grad_(False)
+    flush_subnormal_(enhancer)
     return enhancer.to(device)
+
+
+def flush_subnormal_(module: torch.nn.Module) -> int:
+    """Set subnormal floating-point parameters and buffers (``0 < |x| < finfo.tiny``) to zero.
+
+    Several official checkpoints hold many (Zero-DCE Epoch99: 19266 of 79416 values; SCL-LLE,
+    SGZ: half of theirs). CPUs compute with subnormals tens of times slower: Zero-DCE took 75 s
+    on a 500 x 375 photo with them and 2.1 s without, with bitwise the same output (they are
+    below the rounding of anything they are added to).
+
+    Args:
+        module (nn.Module): Modified in place.
+
+    Returns:
+        int: How many values were set to zero.
+    """
+    flushed = 0
+    with torch.no_grad():
+        for tensor in list(module.parameters()) + list(module.buffers()):
+            if tensor.is_floating_point():
+                tiny = torch.finfo(tensor.dtype).tiny
+                subnormal = (tensor != 0) & (tensor.abs() < tiny)
+                flushed += int(subnormal.sum())
+                tensor[subnormal] = 0
+    return flushed
