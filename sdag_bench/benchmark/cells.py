@@ -313,11 +313,13 @@ class ResultStore:
         Temporaries of live processes (another run sharing the folder) are kept.
         """
         removed = []
-        if osp.isdir(self.cell_dir):
-            for name in os.listdir(self.cell_dir):
+        for folder in (self.cell_dir, osp.join(self.root, '.cache')):
+            if not osp.isdir(folder):
+                continue
+            for name in os.listdir(folder):
                 if is_dead_writers_temp(name):
                     try:
-                        os.remove(osp.join(self.cell_dir, name))
+                        os.remove(osp.join(folder, name))
                     except FileNotFoundError:
                         continue
                     removed.append(name)
