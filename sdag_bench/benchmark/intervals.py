@@ -97,7 +97,7 @@ def _voc_protocol(record: Dict[str, Any]) -> Optional[str]:
     if protocol.get('eval_mode') not in (None, 'area'):
         return f"AP50 is VOC {protocol['eval_mode']}: only area-mode AP is resampled"
     if protocol and protocol.get('eval_mode') is None and protocol.get('iou') is not None:
-        return 'AP50 is COCO 101-point (no VOC metric): not resampled'
+        return 'AP50 is COCO 101-point (no VOC metric): resampled from the COCO json'
     return None
 
 
@@ -149,9 +149,10 @@ def cell_draws(record: Dict[str, Any], path: str, draws: int = 1000, seed: int =
                          f"{stored:.4f} (another evaluator's AP50 was stored, the ground truth "
                          'changed, or scores tie); the intervals are those of the VOC AP50 from '
                          'the predictions')
-    elif reason:
+    elif reason and not _coco_ap50(record):
         notes.append(f'{name}: {reason}')
-    if 'mAP' in (record.get('metrics') or {}):
+    metrics = record.get('metrics') or {}
+    if 'mAP' in metrics or ('AP50' in metrics and _coco_ap50(record)):
         _coco_draws(record, arrays, weights, out, notes, name)
     for key in arrays:
         if key.startswith('quality/') and key.split('/', 1)[1] in QUALITY_METRICS:
@@ -179,12 +180,23 @@ def _coco_draws(record: Dict[str, Any], arrays: Dict[str, np.ndarray], weights: 
             _JSON_CACHE[ann_file] = json.load(f)
     _, classes = cell_ground_truth(record)
     matches = match_coco(arrays, _JSON_CACHE[ann_file], classes=classes)
-    point = float(coco_map_draws(matches, np.ones((1, len(out.img_ids)), np.int32))[0])
-    out.points['mAP'], out.draws['mAP'] = point, coco_map_draws(matches, weights)
-    stored = record['metrics'].get('mAP')
-    if stored is not None and abs(stored - point) > 5e-4 + 1e-9:  # mmdet rounds to 3 digits
-        notes.append(f'{name}: mAP from the predictions {point:.4f} differs from the stored '
-                     f'{stored:.3f}; the intervals are those of the former')
+    ones = np.ones((1, len(out.img_ids)), np.int32)
+    wanted = [('mAP', tuple(range(10)))] if 'mAP' in record['metrics'] else []
+    if _coco_ap50(record):
+        wanted.append(('AP50', (0,)))  # COCO's 101-point AP at IoU 0.5
+    for metric, thrs in wanted:
+        point = float(coco_map_draws(matches, ones, thrs)[0])
+        out.points[metric], out.draws[metric] = point, coco_map_draws(matches, weights, thrs)
+        stored = record['metrics'].get(metric)
+        if stored is not None and abs(stored - point) > 5e-4 + 1e-9:  # mmdet: 3 digits
+            notes.append(f'{name}: {metric} from the predictions {point:.4f} differs from the '
+                         f'stored {stored:.3f}; the intervals are those of the former')
+
+
+def _coco_ap50(record: Dict[str, Any]) -> bool:
+    """Whether the cell's AP50 is COCO's (a COCO metric and no VOC metric)."""
+    protocol = record.get('protocol') or {}
+    return 'COCO 101-point' in str(protocol.get('metric', ''))
 
 
 def compute_draws(records: Sequence[Dict[str, Any]], cell_dirs: Sequence[str],

@@ -180,12 +180,14 @@ def _precision_at_recalls(images: np.ndarray, tp: np.ndarray, weights_t: np.ndar
     return (envelope * taken).sum(1) / len(REC_THRS)
 
 
-def coco_map_draws(matches: CocoMatches, weights: np.ndarray) -> np.ndarray:
-    """COCO ``bbox_mAP`` of each resample.
+def coco_map_draws(matches: CocoMatches, weights: np.ndarray,
+                   iou_thrs: Sequence[int] = tuple(range(len(IOU_THRS)))) -> np.ndarray:
+    """COCO ``bbox_mAP`` of each resample (``bbox_mAP_50`` with ``iou_thrs=(0,)``).
 
     Args:
         matches (CocoMatches): From :func:`match_coco`.
         weights (np.ndarray): (B, M) image counts in the predictions file's image order.
+        iou_thrs (Sequence[int]): Indices into :data:`IOU_THRS` averaged. Defaults to all.
 
     Returns:
         np.ndarray: (B,) mean over IoU thresholds, recall points and categories with
@@ -197,14 +199,14 @@ def coco_map_draws(matches: CocoMatches, weights: np.ndarray) -> np.ndarray:
     total = np.zeros(weights.shape[0])
     for cat, (images, status) in enumerate(zip(matches.images, matches.status)):
         gts = num_gts[:, cat]
-        for t in range(len(IOU_THRS)):
+        for t in iou_thrs:
             counted = status[t] >= 0
             per = _precision_at_recalls(images[counted], status[t][counted] == 1, weights_t,
                                         np.maximum(gts, 1))
             total += np.where(gts > 0, per, 0.0)
     categories = (num_gts > 0).sum(1)
     with np.errstate(invalid='ignore', divide='ignore'):
-        return np.where(categories > 0, total / (len(IOU_THRS) * categories), -1.0)
+        return np.where(categories > 0, total / (len(iou_thrs) * categories), -1.0)
 
 
 __all__: Sequence[str] = ('CocoMatches', 'match_coco', 'coco_map_draws')
