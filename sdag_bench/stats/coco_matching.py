@@ -53,9 +53,11 @@ def _match(ious: np.ndarray, ignored: np.ndarray, crowd: np.ndarray) -> np.ndarr
     """(T, D) status of the detections (rows of ``ious``, by score) at every threshold."""
     num_dets, num_gts = ious.shape
     status = np.zeros((len(IOU_THRS), num_dets), np.int8)
+    # a detection overlapping no box by IoU_THRS[0] matches nothing and takes nothing
+    hits = np.flatnonzero((ious >= IOU_THRS[0]).any(1)) if num_gts else []
     for t, thr in enumerate(IOU_THRS):
         taken = np.zeros(num_gts, bool)
-        for d in range(num_dets):
+        for d in hits:
             best, match = min(thr, 1 - 1e-10), -1
             for g in range(num_gts):
                 if taken[g] and not crowd[g]:
