@@ -14,6 +14,7 @@ import argparse
 import os.path as osp
 import sys
 
+from sdag_bench import register_all_modules
 from sdag_bench.benchmark.cells import ResultStore
 from sdag_bench.benchmark.finetuned_table import finetuned_comparison, write_comparison
 
@@ -29,6 +30,7 @@ def main(argv=None) -> int:
     parser.add_argument('--draws', type=int, default=1000,
                         help='bootstrap resamples for intervals (0: none)')
     args = parser.parse_args(argv)
+    register_all_modules()  # the datasets that read the ground truth for the intervals
     store = ResultStore(args.work_dir)
     records = list(store.records())
     if not records:

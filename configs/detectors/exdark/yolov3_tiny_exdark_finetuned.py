@@ -15,7 +15,19 @@ detector_weights = 'fine-tuned'  # recorded in every cell's protocol
 load_from = 'checkpoints/darknet/yolov3_tiny_coco.pth'  # converted COCO weights
 frozen_enhancer = dict(config='configs/enhancers/identity.py', checkpoint=None)
 
-model = dict(bbox_head=dict(num_classes=12))
+# 12 classes; training losses and target assignment of mmdet's YOLOv3 config
+model = dict(
+    bbox_head=dict(
+        num_classes=12,
+        loss_cls=dict(type='mmdet.CrossEntropyLoss', use_sigmoid=True, loss_weight=1.0,
+                      reduction='sum'),
+        loss_conf=dict(type='mmdet.CrossEntropyLoss', use_sigmoid=True, loss_weight=1.0,
+                       reduction='sum'),
+        loss_xy=dict(type='mmdet.CrossEntropyLoss', use_sigmoid=True, loss_weight=2.0,
+                     reduction='sum'),
+        loss_wh=dict(type='mmdet.MSELoss', loss_weight=2.0, reduction='sum')),
+    train_cfg=dict(assigner=dict(type='mmdet.GridAssigner', pos_iou_thr=0.5, neg_iou_thr=0.5,
+                                 min_pos_iou=0)))
 
 train_pipeline = [
     dict(type='LoadImageRobust'),
