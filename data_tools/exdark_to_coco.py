@@ -55,6 +55,12 @@ def main(argv=None) -> int:
         return run_and_report(lambda: convert_exdark(
             args.annotations, args.images, args.out, args.split, args.seed, args.image_list,
             args.strict, progress=tqdm))
+    if not args.images and not args.sizes and not args.no_cache:
+        print('note: without --images, image sizes come from the label cache '
+              '(labels/<subset>.cache). The cache shipped with Exdark_YOLO_labels.zip holds the '
+              'sizes of a copy downscaled to at most 640 px (2015_02243.jpg: 640x382 there, '
+              '1023x612 in ExDark), so its boxes do not fit the original photos: pass --images '
+              'DIR to take the sizes from your images', file=sys.stderr)
     return run_and_report(lambda: convert_exdark_yolo(
         args.yolo_labels, args.out, args.split, args.seed, args.image_list, args.images,
         args.sizes, not args.no_cache, args.strict, progress=tqdm))
