@@ -102,7 +102,8 @@ def main(argv=None) -> int:
         '',
         f'`python bench/bootstrap.py` on {platform.processor() or platform.machine()}, '
         f'{os.cpu_count()} CPUs visible, OMP_NUM_THREADS={os.environ.get("OMP_NUM_THREADS")}, '
-        f'numpy {np.__version__}; best of {args.repeats}.',
+        f'numpy {np.__version__}; best of {args.repeats}; load average '
+        f'{", ".join(f"{v:.1f}" for v in os.getloadavg())} (a shared machine).',
         '',
         f'Synthetic cell: {args.images} images, {args.classes} classes, {num_gts} ground-truth '
         f'boxes, {len(predictions["scores"])} detections '
