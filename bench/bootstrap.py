@@ -13,7 +13,7 @@ The AP of those few resamples is compared between both ways (max |delta|). Goal:
 intervals <= 2 s. Example::
 
     python bench/bootstrap.py                     # writes results/bench/bootstrap.md
-    python bench/bootstrap.py --images 500 --naive 2 --out /tmp/b.md
+    python bench/bootstrap.py --images 500 --naive 2 --out bootstrap_small.md
 """
 import argparse
 import os

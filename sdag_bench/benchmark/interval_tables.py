@@ -90,11 +90,11 @@ def merge_intervals(table: pd.DataFrame, fmt) -> pd.DataFrame:
 
     Returns:
         pd.DataFrame: ``<col>`` as ``'0.323 [0.290, 0.360]'``, a difference column as
-        ``'+0.012* [0.003, 0.021]'`` (``*``: p < 0.05), helper columns dropped; rows without an
+        ``'+0.012* [0.003, 0.021]'`` (``*``: p < 0.05), interval and p-value columns dropped; rows without an
         interval keep their plain value. A table without interval columns is returned as is.
     """
-    helpers = [c for c in table.columns if c.endswith(('_lo', '_hi')) or c.startswith('p(')]
-    if not helpers:
+    extra = [c for c in table.columns if c.endswith(('_lo', '_hi')) or c.startswith('p(')]
+    if not extra:
         return table
     shown = table.copy()
     for column in list(shown.columns):
@@ -111,7 +111,7 @@ def merge_intervals(table: pd.DataFrame, fmt) -> pd.DataFrame:
                 text += f' [{fmt(low, column)}, {fmt(high, column)}]'
             texts.append(text)
         shown[column] = texts
-    return shown.drop(columns=helpers)
+    return shown.drop(columns=extra)
 
 
 def interval_note(draws: int, seed: int, level: float = 0.95, primary: str = 'AP50') -> str:
