@@ -87,3 +87,25 @@ def plot_quality_vs_ap(table: pd.DataFrame, agreement: pd.DataFrame, path: str,
     fig.savefig(path, dpi=120)
     plt.close(fig)
     return path
+
+
+def draw_row_intervals(ax, row, x: str, y: str, colour: str) -> None:
+    """Error bars of one leaderboard row on a scatter (nothing without interval columns).
+
+    Args:
+        ax: Matplotlib axes.
+        row (pd.Series): A leaderboard row (``<col>_lo`` / ``<col>_hi`` when bootstrapped).
+        x (str): Column on the x axis.
+        y (str): Column on the y axis.
+        colour (str): Colour of the point.
+    """
+    def error(column: str):
+        low, high = row.get(f'{column}_lo', math.nan), row.get(f'{column}_hi', math.nan)
+        if not (np.isfinite(low) and np.isfinite(high)):
+            return None
+        return [[max(row[column] - low, 0.0)], [max(high - row[column], 0.0)]]
+
+    xerr, yerr = error(x), error(y)
+    if xerr is not None or yerr is not None:
+        ax.errorbar(row[x], row[y], xerr=xerr, yerr=yerr, fmt='none', ecolor=colour,
+                    alpha=0.5, capsize=2, zorder=2)

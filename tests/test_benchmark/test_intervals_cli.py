@@ -69,3 +69,12 @@ def test_leaderboard_intervals_and_marks_equal_eval_map_resamples(tmp_path, monk
     assert f"{table.loc['identity', 'AP50_lo']:.3f}" in tex
     agreement = pd.read_csv(work / 'agreement.csv')
     assert set(agreement.quality) == {'niqe', 'psnr', 'ssim'} and (agreement.rows == 3).all()
+
+    # the plots read the same CSV: error bars from AP50_lo/_hi, tau per quality metric
+    from sdag_bench.benchmark.interval_plots import plot_ap_intervals, plot_quality_vs_ap
+    frame = pd.read_csv(work / 'leaderboard.csv')
+    assert plot_ap_intervals(frame, str(tmp_path / 'ap.png')) == str(tmp_path / 'ap.png')
+    assert plot_quality_vs_ap(frame, agreement, str(tmp_path / 'q.png')) == str(tmp_path / 'q.png')
+    assert (tmp_path / 'ap.png').stat().st_size > 10000 and (tmp_path / 'q.png').stat().st_size
+    assert plot_ap_intervals(frame.drop(columns=['AP50_lo', 'AP50_hi']), str(tmp_path / 'x.png')) \
+        is None
