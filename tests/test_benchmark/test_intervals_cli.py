@@ -78,3 +78,23 @@ def test_leaderboard_intervals_and_marks_equal_eval_map_resamples(tmp_path, monk
     assert (tmp_path / 'ap.png').stat().st_size > 10000 and (tmp_path / 'q.png').stat().st_size
     assert plot_ap_intervals(frame.drop(columns=['AP50_lo', 'AP50_hi']), str(tmp_path / 'x.png')) \
         is None
+
+
+def test_confident_detection_intervals_from_stored_scores(tmp_path):
+    """Unlabelled photos' column: confident detections (score >= the metric's threshold) per
+    resample = the resample's image counts times each image's confident detections."""
+    bench = make_small_bench(tmp_path, num_images=8, extra_metrics=(
+        "[dict(type='ConfidentDetectionCount', score_thr=0.3)]"))
+    work = tmp_path / 'work'
+    result = run_benchmark(bench['bench'], work, 'identity', '--bootstrap', '300',
+                           '--bootstrap-seed', '9')
+    assert result.returncode == 0, result.stderr[-3000:]
+    pred = np.load(work / 'cells' / 'identity__small__demo_retinanet.predictions.npz')
+    per_image = np.array([np.sum(pred['scores'][lo:hi] >= 0.3) for lo, hi in
+                          zip(pred['offsets'][:-1], pred['offsets'][1:])])
+    counts = documented_weights(8, 300, seed=9) @ per_image
+    row = pd.read_csv(work / 'leaderboard.csv').set_index('enhancer').loc['identity']
+    assert row['faces'] == per_image.sum()
+    assert row['faces_lo'] == pytest.approx(np.percentile(counts, 2.5))
+    assert row['faces_hi'] == pytest.approx(np.percentile(counts, 97.5))
+    assert row['faces/img_hi'] == pytest.approx(np.percentile(counts / 8, 97.5))
