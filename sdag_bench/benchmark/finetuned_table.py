@@ -183,7 +183,7 @@ def write_comparison(frame: pd.DataFrame, out_stem: str, caption: str = '') -> L
                 + ', '.join(f'`{t}`' for t in frame.attrs['tuned'])
                 + f" (dataset `{frame.attrs['dataset']}`).\n\n")
         f.write(format_comparison(frame))
-    frame.to_csv(csv, index=False, float_format='%.6g')
+    frame.to_csv(csv, index=False)
     return [md, csv]
 
 
