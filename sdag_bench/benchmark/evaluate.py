@@ -24,6 +24,7 @@ from sdag_bench.registry import METRICS, MODELS
 from .cells import CellSpec, file_sha256, load_config
 from .detector_input import DetectorTestTransforms, describe_step, to_uint8_images
 from .finetuned import fine_tuned_behind
+from .precomputed import PrecomputedOutputs, empty_predictions
 from .predictions import PredictionCollector
 from .dataset_options import load_dataset_config
 
@@ -238,6 +239,8 @@ def evaluate_cells(cells: Sequence[CellSpec],
     transforms = [DetectorTestTransforms(c.detector.config) for c in cells]
     enhancer = build_enhancer_from_config(first.enhancer.config, first.enhancer.checkpoint,
                                           device)
+    # a folder of enhanced images (PrecomputedEnhancer): its files replace the outputs
+    outputs_folder = PrecomputedOutputs.of(enhancer)
     # the first detector's preprocessor enhances (with its channel order) and rounds to 8 bits,
     # as saving to PNG would; every detector then takes the same uint8 images
     enhancing = inner_detector(detectors[0]).data_preprocessor
@@ -255,6 +258,8 @@ def evaluate_cells(cells: Sequence[CellSpec],
             data = enhancing.cast_data(data_batch)
             samples = data['data_samples']
             enhanced = to_uint8_images(enhancing.enhance_inputs(data['inputs'], samples))
+            failed = outputs_folder.substitute(enhanced, samples, enhancing.input_channel_order) \
+                if outputs_folder else []
             nonfinite_images += sum(1 for s in samples if s.metainfo.get(NONFINITE_KEY, 0) > 0)
             resized_for_enhancement += sum(1 for s in samples if _resized_when_loaded(s))
             if image_evaluator:
@@ -264,6 +269,7 @@ def evaluate_cells(cells: Sequence[CellSpec],
             for detector, own_transforms, evaluator, collector in zip(detectors, transforms,
                                                                       evaluators, collectors):
                 outputs = run_detector(detector, own_transforms, enhanced, samples)
+                empty_predictions(outputs, failed)  # no usable output: nothing found
                 evaluator.process(data_samples=outputs, data_batch=data_batch)
                 collector.add(outputs)
             bar.update(len(samples) * get_world_size())
@@ -274,7 +280,7 @@ def evaluate_cells(cells: Sequence[CellSpec],
         all_metrics = [e.evaluate(len(dataloader.dataset)) for e in evaluators]
     nonfinite_images = _sum_across_ranks(nonfinite_images)
     resized_for_enhancement = _sum_across_ranks(resized_for_enhancement)
-    cost = measure_enhancer_cost(first, enhancer, cost_cfg)
+    cost = {} if outputs_folder else measure_enhancer_cost(first, enhancer, cost_cfg)
     wall_time = round(time.perf_counter() - start, 3)
     dataset = dataloader.dataset
     records = []
@@ -304,6 +310,10 @@ def evaluate_cells(cells: Sequence[CellSpec],
             seed=seed,
             split=cell.dataset.split,
         ))
+    if outputs_folder:
+        summary = outputs_folder.summary(_sum_across_ranks)
+        for record in records:
+            record['precomputed'] = summary
     for record, collector in zip(records, collectors):
         record['predictions'] = collector.gather().arrays()  # stored by run_cells
     return records

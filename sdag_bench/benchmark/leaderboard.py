@@ -8,6 +8,7 @@ import pandas as pd
 
 from sdag_bench.metrics.canonical import DIRECTIONS
 from .interval_tables import merge_intervals
+from .precomputed import incomplete_note
 
 
 def _column(key: str) -> tuple:
@@ -56,7 +57,8 @@ def records_to_frame(records: Iterable[dict],
     for record in records:
         cell = record['cell']
         row = dict(enhancer=cell['enhancer']['name'],
-                   label=cell['enhancer'].get('label') or '',
+                   label=' '.join(filter(None, [cell['enhancer'].get('label') or '',
+                                                 incomplete_note(record)])),
                    base=cell['enhancer'].get('base') or '',
                    dataset=cell['dataset']['name'], detector=cell['detector']['name'],
                    images=record.get('num_images'),

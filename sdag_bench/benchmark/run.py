@@ -17,6 +17,7 @@ from .cells import CellSpec, ResultStore, run_settings
 from .claims import CellClaims, log_computed
 from .data_inputs import DataInputs
 from .evaluate import evaluate_cells, shares_enhancement
+from .precomputed import folder_digest, precomputed_folder
 from .store_files import host_name
 
 
@@ -46,6 +47,10 @@ def cell_keys(cells: List[CellSpec], store: ResultStore, extra_metrics=None, cos
         out = []
         for cell in cells:
             digests = data.of(cell)
+            folder = precomputed_folder(cell.enhancer.config)
+            if folder:  # a folder of enhanced images: its contents are part of the key
+                digests = dict(digests, enhanced_dir=folder_digest(folder, data.hashes.sha256))
+                data.hashes.save()
             out.append(dict(key=cell.key(settings, digests),
                             inputs=dict(settings=settings, data=digests)))
     return _from_main(out)

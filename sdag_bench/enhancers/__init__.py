@@ -4,12 +4,13 @@ from .builder import build_enhancer, build_enhancer_from_config, load_enhancer_w
 from .classical import CLAHE, MSRCP, Gamma, HistEq, Identity
 from .clip_lit import CLIPLIT
 from .pairlie import PairLIE
+from .precomputed import PrecomputedEnhancer
 from .ruas import RUAS
 from .sci import SCI
 from .zero_dce import ZeroDCE, ZeroDCEPP
 
 __all__ = [
     'BaseEnhancer', 'Identity', 'Gamma', 'HistEq', 'CLAHE', 'MSRCP', 'ZeroDCE', 'ZeroDCEPP', 'SCI',
-    'RUAS', 'PairLIE', 'CLIPLIT', 'build_enhancer', 'build_enhancer_from_config',
+    'RUAS', 'PairLIE', 'CLIPLIT', 'PrecomputedEnhancer', 'build_enhancer', 'build_enhancer_from_config',
     'load_enhancer_weights'
 ]
