@@ -22,8 +22,10 @@ from mmengine.logging import MMLogger
 from sdag_bench import register_all_modules
 from sdag_bench.benchmark.cells import ResultStore
 from sdag_bench.benchmark.data_inputs import DataInputError
+from sdag_bench.benchmark.enhanced_dirs import add_enhanced_dir_cells, parse_enhanced_dirs
 from sdag_bench.benchmark.interval_report import bootstrap_report
 from sdag_bench.benchmark.leaderboard import leaderboard, records_to_frame, write_leaderboard
+from sdag_bench.benchmark.listing import list_benchmark
 from sdag_bench.benchmark.plan import find_benchmark_config, plan_cells
 from sdag_bench.benchmark.plots import plot_ap_vs_niqe, plot_paths, plot_per_class_ap
 from sdag_bench.benchmark.qualitative import render_qualitative_grid
@@ -49,7 +51,15 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('--cfg-options', nargs='+', action=DictAction, metavar='KEY=VALUE',
                         help='override keys of the dataset configs, e.g. test_dataloader.'
                         'dataset.ann_file=annotations/exdark_8020_seed0_test.json')
-    parser.add_argument('--device', default='cpu', help="'cpu', 'cuda' or 'cuda:N'")
+    parser.add_argument('--device', default='auto',
+                        help="'auto' (CUDA when torch sees a GPU, else CPU), 'cpu', 'cuda' or "
+                        "'cuda:N'")
+    parser.add_argument('--enhanced-dir', action='append', default=[], metavar='NAME=PATH',
+                        help='score a folder of enhanced images as row NAME (repeatable); files '
+                        'match test images by stem, any image extension')
+    parser.add_argument('--list', action='store_true',
+                        help='print the enhancers, datasets and detectors of the benchmark and '
+                        'exit')
     parser.add_argument('--work-dir', help='result folder (default results/<benchmark>)')
     parser.add_argument('--force', action='store_true', help='recompute finished cells')
     parser.add_argument('--verify', type=int, default=0, metavar='N',
@@ -85,6 +95,9 @@ def init_distributed(launcher: str, device: str) -> None:
 
 def main(argv=None) -> int:
     args = parse_args(argv)
+    if args.device == 'auto':
+        import torch
+        args.device = 'cuda' if torch.cuda.is_available() else 'cpu'
     problem = first_problem([check_device(args.device), check_launcher(args.launcher),
                              check_positive('--batch-size', args.batch_size)])
     if problem:  # before any process group, config or compute
@@ -99,18 +112,26 @@ def main(argv=None) -> int:
         print(f'error: benchmark config {args.benchmark} not found', file=sys.stderr)
         return 2
     bench_cfg = Config.fromfile(bench_path)
+    if args.list:
+        print('\n'.join(list_benchmark(bench_cfg)))
+        return 0
+    if is_main_process():
+        print(f'[benchmark] device: {args.device}')
+    work_dir = args.work_dir or osp.join('results', bench_cfg.benchmark)
     try:
+        folders = parse_enhanced_dirs(args.enhanced_dir)
         cells, notes = plan_cells(bench_cfg, args.enhancers, args.datasets, args.detectors,
                                   args.checkpoint, with_bounds=not args.no_bounds,
                                   data_root=args.data_root and osp.abspath(args.data_root),
                                   cfg_options=args.cfg_options)
+        if folders:
+            cells = add_enhanced_dir_cells(cells, folders, osp.join(work_dir, 'enhanced_dirs'))
     except (KeyError, FileNotFoundError, ValueError) as err:
         print(f'error: {err.args[0] if err.args else err}', file=sys.stderr)
         return 2
     for note in notes:
         if is_main_process():
             print(f'[benchmark] {note}')
-    work_dir = args.work_dir or osp.join('results', bench_cfg.benchmark)
     store = ResultStore(work_dir)
     run_kwargs = dict(device=args.device, batch_size=args.batch_size,
                       extra_metrics=list(bench_cfg.get('extra_metrics', [])),
@@ -158,6 +179,12 @@ def main(argv=None) -> int:
         if record.get('nonfinite_images'):
             print(f"[benchmark] warning: {record['cell']['enhancer']['name']} produced NaN/Inf "
                   f"on {record['nonfinite_images']} images (replaced by 0/1 before detection)")
+        info = record.get('precomputed')
+        if info and (info['missing'] or info['unreadable'] or info['resized']):
+            print(f"[benchmark] {record['cell']['enhancer']['name']} ({info['folder']}): "
+                  f"{info['missing']} outputs missing {info['missing_names']}, "
+                  f"{info['unreadable']} unreadable {info['unreadable_names']} (scored as no "
+                  f"detections), {info['resized']} resized back to the original size")
     return report_verified(verified)
 
 
