@@ -179,6 +179,11 @@ def main(argv=None) -> int:
         if record.get('nonfinite_images'):
             print(f"[benchmark] warning: {record['cell']['enhancer']['name']} produced NaN/Inf "
                   f"on {record['nonfinite_images']} images (replaced by 0/1 before detection)")
+        if record.get('nonfinite_predictions'):
+            print(f"[benchmark] warning: {record['cell']['detector']['name']} gave non-finite "
+                  f"detector outputs (NaN/Inf) on {record['nonfinite_predictions']} images "
+                  f"behind {record['cell']['enhancer']['name']}: its AP is not meaningful "
+                  '(leaderboard column nonfinite_det)')
         info = record.get('precomputed')
         if info and (info['missing'] or info['unreadable'] or info['resized']):
             print(f"[benchmark] {record['cell']['enhancer']['name']} ({info['folder']}): "

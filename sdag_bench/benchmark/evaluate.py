@@ -27,6 +27,7 @@ from .finetuned import fine_tuned_behind
 from .precomputed import PrecomputedOutputs, empty_predictions
 from .predictions import PredictionCollector
 from .dataset_options import load_dataset_config
+from .nonfinite import NonFiniteOutputCounter
 
 _ENHANCER_PREFIX = 'data_preprocessor.enhancer.'
 #: Enhancer cost is a property of the enhancer alone: measured once per process and enhancer.
@@ -164,7 +165,9 @@ def evaluate_cell(cell: CellSpec,
     Returns:
         dict: ``metrics`` (canonical names, see :mod:`sdag_bench.metrics.canonical`),
         ``raw_metrics`` (the evaluators' own keys), ``protocol`` (see :func:`cell_protocol`),
-        ``num_images``, ``nonfinite_images``, ``skipped_images``, ``wall_time_s``,
+        ``num_images``, ``nonfinite_images`` (enhanced images with NaN/Inf),
+        ``nonfinite_predictions`` (images with NaN/Inf detector outputs: such a cell's AP is
+        not a detector that found nothing), ``skipped_images``, ``wall_time_s``,
         ``versions``, ``device``, ``seed``, ``split`` and the cell description.
     """
     return evaluate_cells([cell], device, batch_size, extra_metrics, cost_cfg, seed,
@@ -237,6 +240,8 @@ def evaluate_cells(cells: Sequence[CellSpec],
         build_frozen_detector(c.detector.config, c.detector.checkpoint, device) for c in cells
     ]
     transforms = [DetectorTestTransforms(c.detector.config) for c in cells]
+    # images with NaN/Inf head outputs or boxes (NaN scores fail the score threshold: no box)
+    watchers = [NonFiniteOutputCounter(d) for d in detectors]
     enhancer = build_enhancer_from_config(first.enhancer.config, first.enhancer.checkpoint,
                                           device)
     # a folder of enhanced images (PrecomputedEnhancer): its files replace the outputs
@@ -266,9 +271,10 @@ def evaluate_cells(cells: Sequence[CellSpec],
                 image_evaluator.process(data_samples=samples, data_batch=data_batch)
                 for collector in collectors:
                     collector.add_quality_from(image_evaluator, samples)
-            for detector, own_transforms, evaluator, collector in zip(detectors, transforms,
-                                                                      evaluators, collectors):
+            for detector, own_transforms, evaluator, collector, watcher in zip(
+                    detectors, transforms, evaluators, collectors, watchers):
                 outputs = run_detector(detector, own_transforms, enhanced, samples)
+                watcher.update(outputs)
                 empty_predictions(outputs, failed)  # no usable output: nothing found
                 evaluator.process(data_samples=outputs, data_batch=data_batch)
                 collector.add(outputs)
@@ -279,6 +285,7 @@ def evaluate_cells(cells: Sequence[CellSpec],
             if image_evaluator else {}
         all_metrics = [e.evaluate(len(dataloader.dataset)) for e in evaluators]
     nonfinite_images = _sum_across_ranks(nonfinite_images)
+    nonfinite_predictions = [_sum_across_ranks(w.count) for w in watchers]
     resized_for_enhancement = _sum_across_ranks(resized_for_enhancement)
     cost = {} if outputs_folder else measure_enhancer_cost(first, enhancer, cost_cfg)
     wall_time = round(time.perf_counter() - start, 3)
@@ -314,6 +321,8 @@ def evaluate_cells(cells: Sequence[CellSpec],
         summary = outputs_folder.summary(_sum_across_ranks)
         for record in records:
             record['precomputed'] = summary
+    for record, count in zip(records, nonfinite_predictions):
+        record['nonfinite_predictions'] = count
     for record, collector in zip(records, collectors):
         record['predictions'] = collector.gather().arrays()  # stored by run_cells
     return records

@@ -63,6 +63,7 @@ def records_to_frame(records: Iterable[dict],
                    dataset=cell['dataset']['name'], detector=cell['detector']['name'],
                    images=record.get('num_images'),
                    nonfinite=record.get('nonfinite_images', 0),
+                   nonfinite_det=record.get('nonfinite_predictions', 0),
                    skipped=record.get('skipped_images', 0))
         for col, (key, _) in columns.items():
             row[col] = record['metrics'].get(key, math.nan)

@@ -1,6 +1,8 @@
 """A detector with NaN weights is flagged (images with non-finite outputs counted), not scored as
 a detector that merely found nothing: its NaN scores fail the score threshold, so no NaN box
 ever reaches the predictions."""
+from pathlib import Path
+
 import torch
 from mmdet.structures import DetDataSample
 from mmengine.structures import InstanceData
@@ -8,6 +10,7 @@ from mmengine.structures import InstanceData
 from sdag_bench.benchmark.evaluate import build_frozen_detector
 from sdag_bench.benchmark.nonfinite import NonFiniteOutputCounter, prediction_is_nonfinite
 
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DETECTOR = 'configs/detectors/demo_retinanet.py'
 CHECKPOINT = 'checkpoints/demo_retinanet.pth'
 
@@ -59,3 +62,36 @@ def test_a_nan_box_in_the_predictions_is_flagged():
     assert not prediction_is_nonfinite(sample)
     sample.pred_instances.scores = torch.tensor([float('inf')])
     assert prediction_is_nonfinite(sample)
+
+
+def test_benchmark_flags_a_nan_detector_cell_and_its_leaderboard_row(tmp_path):
+    """Through tools/benchmark.py on a 4-image demo set: the cell counts the 4 images, the
+    leaderboard carries the count, the run warns; the same weights without NaN count 0."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    import pandas as pd
+
+    from sdag_bench.datasets.demo import DEMO_SPEC, ensure_demo_set
+    root = ensure_demo_set(tmp_path / 'demo', progress=False, spec=dict(
+        DEMO_SPEC, custom=True, splits=dict(train=dict(num=2, seed=1), val=dict(num=2, seed=2),
+                                            test=dict(num=4, seed=3))))
+    nan = write_nan_classifier_checkpoint(tmp_path / 'nan.pth')
+    counts = {}
+    for name, checkpoint in (('nan', nan), ('finite', CHECKPOINT)):
+        work_dir = tmp_path / name
+        result = subprocess.run(
+            [sys.executable, 'tools/benchmark.py', '--enhancers', 'identity', '--no-bounds',
+             '--no-plots', '--no-progress', '--data-root', str(root), '--checkpoint',
+             checkpoint, '--work-dir', str(work_dir)],
+            capture_output=True, text=True, timeout=600, cwd=PROJECT_ROOT,
+            env=dict(os.environ, OMP_NUM_THREADS='1'))
+        assert result.returncode == 0, result.stderr[-3000:]
+        (cell, ) = [p for p in (work_dir / 'cells').glob('*.json')]
+        record = json.loads(cell.read_text())
+        table = pd.read_csv(work_dir / 'leaderboard.csv')
+        counts[name] = (record['nonfinite_predictions'], int(table['nonfinite_det'].iloc[0]),
+                        'non-finite detector outputs' in result.stdout)
+    assert counts == {'nan': (4, 4, True), 'finite': (0, 0, False)}
