@@ -1,4 +1,4 @@
-"""Choose the checkpoint ``tools/train.py --resume`` continues from, whatever moment a run was killed.
+"""Choose the checkpoint ``tools/train.py --resume`` continues from, wherever a kill landed.
 
 mmengine resumes from the file named in ``<work_dir>/last_checkpoint``. A run killed while that
 file is being rewritten leaves it empty, and one killed while ``torch.save`` writes leaves a
