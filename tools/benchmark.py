@@ -29,6 +29,7 @@ from sdag_bench.benchmark.listing import list_benchmark
 from sdag_bench.benchmark.plan import find_benchmark_config, plan_cells
 from sdag_bench.benchmark.plots import plot_ap_vs_niqe, plot_paths, plot_per_class_ap
 from sdag_bench.benchmark.qualitative import render_qualitative_grid
+from sdag_bench.benchmark.report_thumbnails import write_benchmark_report
 from sdag_bench.benchmark.run import run_cells
 from sdag_bench.benchmark.store_files import StoreError
 from sdag_bench.benchmark.verify import verify_cells
@@ -156,8 +157,9 @@ def main(argv=None) -> int:
     table, interval_paths, interval_notes, interval_caption = bootstrap_report(
         table, records, [store.cell_dir], work_dir, args.bootstrap, args.bootstrap_seed,
         plots=not args.no_plots, primary=bench_cfg.get('primary_metric', 'AP50'))
-    paths = write_leaderboard(table, work_dir, caption=f'Benchmark `{bench_cfg.benchmark}`' +
-                              (f'\n{interval_caption}' if interval_caption else ''))
+    caption = f'Benchmark `{bench_cfg.benchmark}`' + (f'\n{interval_caption}'
+                                                      if interval_caption else '')
+    paths = write_leaderboard(table, work_dir, caption=caption)
     paths += interval_paths
     for note in interval_notes:
         print(f'[intervals] {note}')
@@ -171,6 +173,12 @@ def main(argv=None) -> int:
                                   [c for c in cells if c.dataset == cells[0].dataset],
                                   figures['grid'], device=args.device)
                               if bench_cfg.get('qualitative_grid', True) else None) if p]
+    # one self-contained page; thumbnails of the outputs only where images may be shown
+    paths.append(write_benchmark_report(
+        table, work_dir, bench_cfg.benchmark, interval_caption or '',
+        [p for p in paths if p.endswith('.png')], cells,
+        images=not args.no_plots and bench_cfg.get('qualitative_grid', True),
+        device=args.device))
     with open(paths[0]) as f:
         print(f.read())
     print(f'[benchmark] {len(records)} cells ({reused} reused, {len(records) - reused} run); '
