@@ -11,6 +11,6 @@ from .zero_dce import ZeroDCE, ZeroDCEPP
 
 __all__ = [
     'BaseEnhancer', 'Identity', 'Gamma', 'HistEq', 'CLAHE', 'MSRCP', 'ZeroDCE', 'ZeroDCEPP', 'SCI',
-    'RUAS', 'PairLIE', 'CLIPLIT', 'PrecomputedEnhancer', 'build_enhancer', 'build_enhancer_from_config',
-    'load_enhancer_weights'
+    'RUAS', 'PairLIE', 'CLIPLIT', 'PrecomputedEnhancer', 'build_enhancer',
+    'build_enhancer_from_config', 'load_enhancer_weights'
 ]

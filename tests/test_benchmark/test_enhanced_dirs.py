@@ -37,7 +37,8 @@ def save_outputs(config: Path, images: list, folder: Path, ext: dict) -> None:
 def test_enhanced_dirs_score_like_live_rows(tmp_path):
     enh = tmp_path / 'enh'
     enh.mkdir()
-    (enh / 'gamma.py').write_text(f"_base_ = {str(PROJECT_ROOT / 'configs/enhancers/gamma.py')!r}\n")
+    (enh / 'gamma.py').write_text(
+        f"_base_ = {str(PROJECT_ROOT / 'configs/enhancers/gamma.py')!r}\n")
     (enh / 'zerodce.py').write_text(
         f"_base_ = {str(PROJECT_ROOT / 'configs/demo_zoo/zerodce.py')!r}\n")
     small = make_small_bench(tmp_path, NUM_IMAGES, enhancer_dirs=[str(enh)], extra_metrics='[]',
