@@ -2,7 +2,8 @@
 # registered enhancer. Needs the third-party assets beside the project (../shared/assets: photos,
 # labels, darknet weights; read in place, never copied) and the converted detector weights:
 #   python tools/convert_darknet.py ../shared/assets/pjreddie+darknet/yolov3-tiny.cfg \
-#       ../shared/assets/pjreddie+darknet/yolov3-tiny.weights checkpoints/darknet/yolov3_tiny_coco.pth
+#       ../shared/assets/pjreddie+darknet/yolov3-tiny.weights \
+#       checkpoints/darknet/yolov3_tiny_coco.pth
 #   python tools/benchmark.py --benchmark real_photos --enhancers all
 # The coco8 dark copies and the json files are made on first use into data/real_photos (or by
 # `python data_tools/make_real_photos_set.py`). Rows:
@@ -10,7 +11,9 @@
 #                    label map (AP50);
 #   coco8_dark       the 8 coco8 photos darkened by LowLightDegrade (seeds 0-7), plain 80-class
 #                    YOLOv3-tiny (AP50; PSNR/SSIM against the originals, which are the upper bound);
-#   dicm, lime, darknet_samples: unlabelled, confident detections (score >= 0.5) and NIQE.
+#   dicm, lime, darknet_samples: unlabelled (4 of the 64 DICM photos, the 9 LIME photos, darknet's
+#                    6 samples; photos over 0.15 MP downscaled to it before the enhancer),
+#                    confident detections (score >= 0.5) and NIQE.
 # So few labelled photos (5 and 8, 9 and 30 boxes) make AP50 jump in steps of a whole box: read
 # differences of a few points as noise. On your own folders: --datasets dicm --data-root PATH
 # (unlabelled), or point the dataset configs' data roots elsewhere.
@@ -27,8 +30,8 @@ datasets = dict(
             label='original photos (upper bound)',
             config='configs/enhancers/identity.py',
             dataset_overrides=dict(data_prefix=dict(img='coco8/normal/')))),
-    dicm=dict(config='configs/_base_/datasets/real_photos_unlabelled.py', split='64 DICM photos',
-              detectors=['yolov3_tiny']),
+    dicm=dict(config='configs/_base_/datasets/real_photos_unlabelled.py',
+              split='4 DICM photos (every 16th)', detectors=['yolov3_tiny']),
     lime=dict(config='configs/_base_/datasets/real_photos_lime.py', split='9 LIME photos',
               detectors=['yolov3_tiny']),
     darknet_samples=dict(config='configs/_base_/datasets/real_photos_darknet_samples.py',

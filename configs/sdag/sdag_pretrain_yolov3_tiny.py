@@ -4,10 +4,18 @@
 # degradation factors of sdag_pretrain_lowlight.py. Every 4th photo of each folder is held out;
 # tools/sdag_ranking.py measures on those whether degraded copies are reconstructed worse.
 #   python tools/convert_darknet.py ../shared/assets/pjreddie+darknet/yolov3-tiny.cfg \
-#       ../shared/assets/pjreddie+darknet/yolov3-tiny.weights checkpoints/darknet/yolov3_tiny_coco.pth
-#   python tools/train.py configs/sdag/sdag_pretrain_yolov3_tiny.py --work-dir work_dirs/sdag_yolov3_tiny
+#       ../shared/assets/pjreddie+darknet/yolov3-tiny.weights \
+#       checkpoints/darknet/yolov3_tiny_coco.pth
+#   python tools/train.py configs/sdag/sdag_pretrain_yolov3_tiny.py \
+#       --work-dir work_dirs/sdag_yolov3_tiny
 #   python tools/sdag_ranking.py configs/sdag/sdag_pretrain_yolov3_tiny.py \
 #       --checkpoint work_dirs/sdag_yolov3_tiny/iter_600.pth
+# Measured (results/real_photos/sdag_yolov3_tiny_ranking.md): after these 600 iterations (28 min
+# on a shared 2-core CPU) the degraded copy of a held-out photo is reconstructed worse than the
+# photo for 90-100 % of the 29 held-out photos, per factor. The exported weights,
+# checkpoints/sdag_yolov3_tiny.pth (225 KB; trained on the DICM, LIME and SCI photos above, the
+# stem's weights are darknet's), guide an enhancer through
+# SDAGGuidanceHook(sdag=<sdag_net below>, checkpoint='checkpoints/sdag_yolov3_tiny.pth').
 _base_ = ['./sdag_pretrain_lowlight.py']
 
 shared_assets = '../shared/assets/'
