@@ -11,6 +11,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from sdag_bench.metrics.canonical import PER_CLASS_AP50  # noqa: E402
+from .interval_plots import draw_row_intervals  # noqa: E402
 
 _BOUND_STYLE = {'normal_light': ('tab:green', '*'), 'identity': ('tab:red', 'X')}
 
@@ -34,6 +35,7 @@ def plot_ap_vs_niqe(table: pd.DataFrame, path: str, ap: str = 'AP50',
         if row.get('base'):
             colour = 'tab:purple'
         ax.scatter(row[quality], row[ap], c=colour, marker=marker, s=60, zorder=3)
+        draw_row_intervals(ax, row, quality, ap, colour)  # bootstrap intervals, if any
         ax.annotate(row['enhancer'], (row[quality], row[ap]), fontsize=7,
                     xytext=(4, 3), textcoords='offset points')
     by_name = {r['enhancer']: r for _, r in table.iterrows()}
