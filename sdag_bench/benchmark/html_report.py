@@ -21,8 +21,9 @@ from .interval_tables import merge_intervals
 
 _STYLE = """
 body{font-family:sans-serif;margin:1.5em;color:#222}
-table{border-collapse:collapse;font-size:13px}
-th,td{border:1px solid #ccc;padding:3px 6px;text-align:right}
+table{border-collapse:collapse;font-size:12px}
+th,td{border:1px solid #ccc;padding:2px 5px;text-align:right;white-space:nowrap}
+.wide{overflow-x:auto}
 td:first-child,th:first-child{text-align:left}
 th{background:#eee;cursor:pointer;white-space:nowrap}
 th.sorted{background:#cde}
@@ -134,7 +135,7 @@ def compare_html(thumbnails: Dict[str, List[Optional[str]]], image_names: Sequen
         f'<label>right <select id="rowB">{options}</select></label> '
         f'<label>image <select id="image">{images}</select></label> '
         '<label>split <input id="split" type="range" min="0" max="100" value="50"></label>'
-        '<div class="cmp"><img id="imgB" alt="right row"><img id="imgA" class="top" '
+        '<br><div class="cmp"><img id="imgB" alt="right row"><img id="imgA" class="top" '
         'alt="left row"></div>'
         '<p>Left of the split: the left row; right of it: the right row (same test image, '
         'the enhanced output as the detector received it, downscaled).</p></div>'
@@ -174,9 +175,10 @@ def write_html_report(table: pd.DataFrame, path: str, title: str, caption: str =
         f'<h1>{html.escape(title)}</h1>',
         ''.join(f'<p>{html.escape(line)}</p>' for line in caption.splitlines() if line.strip()),
         f'<h2>Protocol</h2><ul>{protocol}</ul>' if protocol else '',
-        '<h2>Leaderboard</h2><p>Click a column header to sort.</p>', table_html(table),
-        f'<h2>Plots</h2>{plots}' if plots else '',
+        '<h2>Leaderboard</h2><p>Click a column header to sort.</p>',
+        f'<div class="wide">{table_html(table)}</div>',
         compare_html(thumbnails, image_names) if thumbnails else '',
+        f'<h2>Plots</h2>{plots}' if plots else '',
         '</body></html>\n',
     ]
     with open(path, 'w', encoding='utf-8') as f:
