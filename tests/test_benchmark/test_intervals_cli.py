@@ -78,6 +78,19 @@ def test_leaderboard_intervals_and_marks_equal_eval_map_resamples(tmp_path, monk
     assert (tmp_path / 'ap.png').stat().st_size > 10000 and (tmp_path / 'q.png').stat().st_size
     assert plot_ap_intervals(frame.drop(columns=['AP50_lo', 'AP50_hi']), str(tmp_path / 'x.png')) \
         is None
+    # the leaderboard's AP vs NIQE scatter: one pair of error bars per row, from the same CSV
+    import matplotlib.axes
+    from sdag_bench.benchmark.plots import plot_ap_vs_niqe
+    bars = []
+    errorbar = matplotlib.axes.Axes.errorbar
+    monkeypatch.setattr(matplotlib.axes.Axes, 'errorbar', lambda self, *a, **k: (
+        bars.append((a, k['xerr'], k['yerr'])), errorbar(self, *a, **k))[1])
+    plot_ap_vs_niqe(frame, str(tmp_path / 'scatter.png'))
+    assert len(bars) == len(ROWS)
+    for (x, y), xerr, yerr in bars:
+        row = frame[frame.AP50 == y].iloc[0]
+        assert yerr == [[pytest.approx(y - row.AP50_lo)], [pytest.approx(row.AP50_hi - y)]]
+        assert xerr == [[pytest.approx(x - row.NIQE_lo)], [pytest.approx(row.NIQE_hi - x)]]
 
 
 def test_confident_detection_intervals_from_stored_scores(tmp_path):
