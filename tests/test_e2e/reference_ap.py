@@ -137,3 +137,22 @@ def mean_niqe(paths: Sequence[Path]) -> float:
         rgb = torch.from_numpy(np.ascontiguousarray(bgr[..., ::-1])).permute(2, 0, 1).float()
         values.append(float(niqe((rgb / 255)[None])[0]))
     return float(np.mean(values))
+
+
+def assert_same_predictions(npz: Path, detections: Detections,
+                            classes: Sequence[str]) -> None:
+    """The cell's stored per-image predictions are the reference run's boxes, scores, labels."""
+    with np.load(npz, allow_pickle=False) as data:
+        stored = {k: data[k] for k in data.files}
+    assert sorted(Path(str(n)).name for n in stored['img_names']) == sorted(detections)
+    for i, name in enumerate(stored['img_names']):
+        rows = slice(stored['offsets'][i], stored['offsets'][i + 1])
+        order = np.argsort(-stored['scores'][rows], kind='stable')
+        expected = sorted(detections[Path(str(name)).name], key=lambda d: -d[2])
+        assert len(order) == len(expected), name
+        np.testing.assert_allclose(stored['scores'][rows][order], [d[2] for d in expected],
+                                   atol=1e-4)
+        np.testing.assert_allclose(stored['bboxes'][rows][order], np.reshape(
+            [d[1] for d in expected], (-1, 4)), atol=0.05)
+        assert [classes[int(k)] for k in stored['labels'][rows][order]] == \
+            [d[0] for d in expected]

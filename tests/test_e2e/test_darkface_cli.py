@@ -18,7 +18,8 @@ from pathlib import Path
 import pytest
 from real_sets import (PROJECT_ROOT, TRUNCATED_DARKFACE, build_darkface_tree, run_cli,
                        truncate_file)
-from reference_ap import detect_files, gamma_png, mean_niqe, voc_ap50
+from reference_ap import (assert_same_predictions, detect_files, gamma_png, mean_niqe,
+                          voc_ap50)
 
 DETECTOR = 'configs/detectors/darkface/retinaface_mnet025.py'
 WEIGHTS = ('biubug6+Face-Detector-1MB-with-landmark/weights/mobilenet0.25_Final.pth')
@@ -52,7 +53,7 @@ def _records(work: Path) -> dict:
     records = {}
     for path in sorted((work / 'cells').glob('*.json')):
         record = json.loads(path.read_text())
-        records[record['cell']['enhancer']['name']] = record
+        records[record['cell']['enhancer']['name']] = dict(record, _file=path.stem)
     return records
 
 
@@ -81,12 +82,15 @@ def test_ap_equals_detector_run_without_the_harness(darkface_run: dict,
     for name, inputs in files.items():
         detections = detect_files(str(PROJECT_ROOT / DETECTOR), checkpoint, inputs, ('face', ))
         expected[name] = dict(voc_ap50(detections, gts, ('face', )),
-                              niqe=mean_niqe(list(inputs.values())))
+                              niqe=mean_niqe(list(inputs.values())), detections=detections)
     for name, record in records.items():
         assert record['num_images'] == 7 and record['skipped_images'] == 1, name
         assert record['metrics']['AP50'] == pytest.approx(expected[name]['mean'], abs=1e-4), name
         assert record['metrics']['AP50/face'] == pytest.approx(expected[name]['face'], abs=1e-4)
         assert record['metrics']['niqe'] == pytest.approx(expected[name]['niqe'], abs=1e-3)
+        assert_same_predictions(darkface_run['work'] / 'cells' /
+                                f"{record['_file']}.predictions.npz",
+                                expected[name]['detections'], ('face', ))
         # the overrides are recorded with the cell and the split label names the json tested
         options = record['cell']['dataset']['cfg_options']
         assert options['test_dataloader.dataset.data_root'] == str(root) + '/'

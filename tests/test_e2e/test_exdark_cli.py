@@ -16,11 +16,11 @@ import csv
 import json
 from pathlib import Path
 
-import numpy as np
 import pytest
 from PIL import Image
 from real_sets import EXDARK_CLASSES, PROJECT_ROOT, TRUNCATED_EXDARK, build_exdark_tree, run_cli
-from reference_ap import detect_files, gamma_png, mean_niqe, voc_ap50
+from reference_ap import (assert_same_predictions, detect_files, gamma_png, mean_niqe,
+                          voc_ap50)
 
 DETECTOR = 'configs/detectors/exdark/yolov3_tiny_coco.py'
 DARKNET = 'pjreddie+darknet'
@@ -87,24 +87,6 @@ def _expected(exdark: dict, names, enhancer: str) -> dict:
     return dict(expected, niqe=mean_niqe(list(images.values())), detections=detections)
 
 
-def _assert_same_predictions(npz: Path, detections: dict) -> None:
-    """The cell's stored per-image predictions are the reference run's boxes, scores, labels."""
-    with np.load(npz, allow_pickle=False) as data:
-        stored = {k: data[k] for k in data.files}
-    assert sorted(Path(str(n)).name for n in stored['img_names']) == sorted(detections)
-    for i, name in enumerate(stored['img_names']):
-        rows = slice(stored['offsets'][i], stored['offsets'][i + 1])
-        order = np.argsort(-stored['scores'][rows], kind='stable')
-        expected = sorted(detections[Path(str(name)).name], key=lambda d: -d[2])
-        assert len(order) == len(expected), name
-        np.testing.assert_allclose(stored['scores'][rows][order], [d[2] for d in expected],
-                                   atol=1e-4)
-        np.testing.assert_allclose(stored['bboxes'][rows][order], np.reshape(
-            [d[1] for d in expected], (-1, 4)), atol=0.05)
-        assert [EXDARK_CLASSES[int(k)] for k in stored['labels'][rows][order]] == \
-            [d[0] for d in expected]
-
-
 def _class_of(exdark: dict, name: str) -> str:
     return next(p.parent.name for p in (exdark['root'] / 'ExDark').rglob(name))
 
@@ -141,8 +123,9 @@ def test_official_val_ap_equals_detector_run_without_the_harness(exdark: dict,
             assert record['metrics'][f'AP50/{cls}'] == pytest.approx(expected[cls], abs=1e-4)
         # two photos leave AP coarse; NIQE shows the enhancer ran as configured, at native size
         assert record['metrics']['niqe'] == pytest.approx(expected['niqe'], abs=1e-3), name
-        _assert_same_predictions(official_val['work'] / 'cells' /
-                                 f"{record['_file']}.predictions.npz", expected['detections'])
+        assert_same_predictions(official_val['work'] / 'cells' /
+                                f"{record['_file']}.predictions.npz", expected['detections'],
+                                EXDARK_CLASSES)
         assert record['cell']['dataset']['split'] == 'official val'
         assert record['protocol']['detector_input_size'] is not None
 
