@@ -19,6 +19,7 @@ from sdag_bench.datasets.image_io import ImageReadError, read_image
 from sdag_bench.enhancers.precomputed import PrecomputedEnhancer
 from sdag_bench.preprocessors.enhanced_det_data_preprocessor import ENHANCED_FIELD
 from .cells import load_config
+from .data_inputs import DataInputError
 
 #: Names listed per problem in a cell record (the counts are always complete).
 MAX_NAMES = 20
@@ -50,9 +51,13 @@ def folder_digest(folder: str, sha256=None) -> Dict[str, Any]:
         dict: ``images`` (manifest digest) and ``num_files``.
 
     Raises:
-        FileNotFoundError: The folder does not exist.
+        DataInputError: The folder does not exist (before any compute).
     """
-    files = [p for paths in PrecomputedEnhancer(folder).index().values() for p in paths]
+    try:
+        index = PrecomputedEnhancer(folder).index()
+    except FileNotFoundError as err:
+        raise DataInputError(f'{err.args[0]} (PrecomputedEnhancer folder)') from None
+    files = [p for paths in index.values() for p in paths]
     manifest = hashlib.sha256()
     for path in sorted(files):
         if sha256 is not None:

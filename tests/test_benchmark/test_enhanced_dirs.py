@@ -111,3 +111,19 @@ def test_enhanced_dir_errors_name_the_problem(tmp_path):
     assert clash.returncode == 2 and 'already a row' in clash.stderr
     bad = run_benchmark(small['bench'], tmp_path / 'w', 'identity', '--enhanced-dir', 'x')
     assert bad.returncode == 2 and 'NAME=PATH' in bad.stderr
+
+
+def test_precomputed_config_with_a_missing_folder_is_a_clear_error(tmp_path):
+    """A ``PrecomputedEnhancer`` config in an enhancer folder: a folder that is not there is a
+    one-line error naming it, before any compute (exit 2)."""
+    enh = tmp_path / 'enh'
+    enh.mkdir()
+    (enh / 'lime.py').write_text(
+        f"enhancer = dict(type='PrecomputedEnhancer', folder={str(tmp_path / 'gone')!r})\n")
+    small = make_small_bench(tmp_path, 2, enhancer_dirs=[str(enh)], extra_metrics='[]',
+                             cost_cfg='None')
+    result = run_benchmark(small['bench'], tmp_path / 'w', 'lime')
+    assert result.returncode == 2
+    assert f"enhanced-image folder {tmp_path / 'gone'} not found" in result.stderr
+    assert not (tmp_path / 'w' / 'cells').exists() or not any((tmp_path / 'w' / 'cells').glob(
+        '*.json'))
