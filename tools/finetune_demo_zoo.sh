@@ -5,7 +5,7 @@
 # meta['frozen_enhancer'] kept) to checkpoints/demo_finetuned/<row>_s<seed>.pth, the files
 # configs/benchmark/demo_finetuned.py pairs with each row.
 #
-#   bash tools/finetune_demo_zoo.sh                              # 10 runs, ~45 min on 2 cores
+#   bash tools/finetune_demo_zoo.sh                # 10 runs: about 1 h on 2 busy cores, JOBS=2-5
 #   ROWS="identity zerodce" SEEDS="0" bash tools/finetune_demo_zoo.sh
 #
 # Schedule: configs/detectors/demo_retinanet_finetuned.py (one epoch from the normal-light

@@ -20,8 +20,8 @@ frozen_enhancer = dict(config='configs/enhancers/identity.py', checkpoint=None)
 
 train_dataloader = dict(dataset=dict(data_prefix=dict(img='dark/train/')))
 
-# Short schedule, sized on 2 shared CPU cores (about 6 s per iteration of 16 images there, 10
-# runs for the demo table): one epoch of the 800 dark training images (50 iterations of 16),
+# Short schedule, sized on 2 shared CPU cores (one iteration of 16 images took 7 s there without
+# enhancement, 22-25 s behind Zero-DCE; 10 runs for the demo table): one epoch of the 800 dark training images (50 iterations of 16),
 # AdamW at a quarter of the from-scratch rate with a 10-iteration warm-up and a cosine decay.
 # The detector already knows the shapes; only the input distribution changes.
 max_epochs = 1
