@@ -83,7 +83,8 @@ def plot_per_class_ap(records: Sequence[dict], path: str, prefix: str = PER_CLAS
     fig, ax = plt.subplots(figsize=(max(7, len(classes) * 1.1) + 2, 4.5))
     cmap = plt.get_cmap('tab20')
     for i, name in enumerate(names):
-        heights = [per[name].get(c, math.nan) for c in classes]
+        # a class without ground truth in a dataset has AP None there
+        heights = [math.nan if per[name].get(c) is None else per[name][c] for c in classes]
         ax.bar(np.arange(len(classes)) + i * width - 0.4 + width / 2, heights, width,
                label=name, color=cmap(i % 20))
     ax.set_xticks(np.arange(len(classes)))
