@@ -13,8 +13,10 @@ from .image_folders import list_images
 class DetImageList(BaseDetDataset):
     """Images with no labels, e.g. DARK FACE photos for counting what a detector finds.
 
-    Items carry ``img_path``, ``img_id`` (the file stem) and no instances, so only metrics
-    that need no ground truth (e.g. ``ConfidentDetectionCount``) apply.
+    Items carry ``img_path``, ``img_id`` (the image's 1-based position in the list: an
+    integer, as the benchmark's per-image prediction store needs, whatever the file names are)
+    and no instances, so only metrics that need no ground truth (e.g.
+    ``ConfidentDetectionCount``) apply.
 
     Args:
         data_root (str): Folder of the images; a relative path missing from the working
@@ -46,8 +48,8 @@ class DetImageList(BaseDetDataset):
             missing = [p for p in paths if not osp.isfile(p)]
             if missing:
                 raise FileNotFoundError(f'{type(self).__name__}: images not found: {missing}')
-        return [dict(img_path=p, img_id=osp.splitext(osp.basename(p))[0], instances=[])
-                for p in paths]
+        return [dict(img_path=p, img_id=index, instances=[])
+                for index, p in enumerate(paths, 1)]
 
     def filter_data(self) -> List[dict]:
         """Nothing is filtered (there are no annotations to filter by)."""

@@ -25,7 +25,6 @@ from mmdet.datasets import CocoDataset
 
 from sdag_bench.datasets.exdark import ExDarkDataset
 from sdag_bench.datasets.image_io import read_image
-from sdag_bench.datasets.image_list import DetImageList
 from sdag_bench.paths import resolve_project_path
 from sdag_bench.registry import DATASETS
 from sdag_bench.transforms.low_light import low_light_degrade
@@ -246,20 +245,3 @@ class RealExDarkPhotosDataset(_MadeOnFirstUse, ExDarkDataset):
                  generate: bool = True, **kwargs) -> None:
         self._ensure(set_root, assets_root, generate, kwargs)
         super().__init__(*args, **kwargs)
-
-
-@DATASETS.register_module()
-class NumberedImageList(DetImageList):
-    """:class:`DetImageList` whose ``img_id`` is the image's 1-based position in the list.
-
-    For folders whose file stems are words (darknet's ``dog.jpg``, ``horses.jpg``, ...): the
-    benchmark's per-image prediction store keys images by an integer id. The file stays in
-    ``img_path``.
-    """
-
-    def load_data_list(self) -> List[dict]:
-        """The images of :class:`DetImageList`, numbered 1, 2, ... in order."""
-        items = super().load_data_list()
-        for index, item in enumerate(items, 1):
-            item['img_id'] = index
-        return items

@@ -29,6 +29,6 @@ def test_image_list_names_missing_files(tmp_path):
     (tmp_path / 'a.png').write_bytes(b'')
     data = DetImageList(data_root=str(tmp_path), img_names=['a.png'], test_mode=True,
                         pipeline=[])
-    assert data[0]['img_id'] == 'a' and data[0]['instances'] == []
+    assert data[0]['img_id'] == 1 and data[0]['instances'] == []
     with pytest.raises(FileNotFoundError, match='b.png'):
         DetImageList(data_root=str(tmp_path), img_names=['b.png'], pipeline=[])

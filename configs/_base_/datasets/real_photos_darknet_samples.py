@@ -2,6 +2,4 @@
 # confident detections per image and NIQE -- what each enhancer does to well-lit photos.
 _base_ = ['./real_photos_unlabelled.py']
 data_root = '../shared/assets/pjreddie+darknet/'
-# their stems are words (dog, horses, ...): numbered ids for the per-image prediction store
-test_dataloader = dict(
-    dataset=dict(type='NumberedImageList', data_root=data_root, img_names=None))
+test_dataloader = dict(dataset=dict(data_root=data_root, img_names=None))
