@@ -42,7 +42,7 @@ def parse_args(argv=None) -> argparse.Namespace:
         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     parser.add_argument('--benchmark', default='demo',
                         help='benchmark config file, or a name under configs/benchmark/ '
-                        '(demo, exdark, darkface_photos)')
+                        '(demo, exdark, darkface, darkface_photos, real_photos, demo_finetuned)')
     parser.add_argument('--enhancers', default='all', help="'all' or names, comma-separated")
     parser.add_argument('--datasets', default='all', help="'all' or names from the config")
     parser.add_argument('--detectors', default='all', help="'all' or names from the config")

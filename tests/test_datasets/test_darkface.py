@@ -38,7 +38,7 @@ def test_loads_through_pipeline(converted):
     assert dataset.metainfo['classes'] == ('face', )
     assert dataset.metainfo['split_info']['split'] == 'ratio0'
     item = dataset[0]
-    assert tuple(item['inputs'].shape[1:]) == (800, 1067)  # resized, keep ratio
+    assert tuple(item['inputs'].shape[1:]) == (48, 64)  # native size: detectors resize
     assert item['data_samples'].gt_instances.bboxes.tensor.tolist() == [[4, 4, 20, 30]]
 
 

@@ -147,8 +147,12 @@ def assert_same_predictions(npz: Path, detections: Detections,
     assert sorted(Path(str(n)).name for n in stored['img_names']) == sorted(detections)
     for i, name in enumerate(stored['img_names']):
         rows = slice(stored['offsets'][i], stored['offsets'][i + 1])
-        order = np.argsort(-stored['scores'][rows], kind='stable')
-        expected = sorted(detections[Path(str(name)).name], key=lambda d: -d[2])
+        # by score, ties (equal scores, e.g. many faces at the same confidence) by box
+        boxes, scores = stored['bboxes'][rows], stored['scores'][rows]
+        order = np.lexsort((*np.round(boxes, 1).T[::-1], -np.round(scores, 4)))
+        expected = sorted(detections[Path(str(name)).name],
+                          key=lambda d: (-round(float(d[2]), 4),
+                                         *np.round(np.asarray(d[1], float), 1)))
         assert len(order) == len(expected), name
         np.testing.assert_allclose(stored['scores'][rows][order], [d[2] for d in expected],
                                    atol=1e-4)

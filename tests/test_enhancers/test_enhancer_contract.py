@@ -11,9 +11,14 @@ ENHANCERS = sorted(name for name, cls in MODELS.module_dict.items()
                    if isinstance(cls, type) and issubclass(cls, BaseEnhancer))
 
 
+#: Enhancers that cannot be built without an argument (the harness feeds PrecomputedEnhancer
+#: the folder's images; on its own it passes images through, which the contract still checks).
+REQUIRED_ARGS = {'PrecomputedEnhancer': dict(folder='.')}
+
+
 def _build(name: str) -> BaseEnhancer:
     torch.manual_seed(0)
-    return MODELS.build(dict(type=name, _scope_='sdag_bench')).eval()
+    return MODELS.build(dict(type=name, _scope_='sdag_bench', **REQUIRED_ARGS.get(name, {}))).eval()
 
 
 def _check_image_batch(out: torch.Tensor, like: torch.Tensor) -> None:
