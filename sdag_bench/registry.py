@@ -16,8 +16,7 @@ MODELS = Registry(
     parent=mmdet_registry.MODELS,
     locations=[
         'sdag_bench.enhancers', 'sdag_bench.models', 'sdag_bench.losses', 'sdag_bench.sdag',
-        'sdag_bench.preprocessors', 'sdag_bench.detectors',
-        'sdag_bench.datasets.label_map'
+        'sdag_bench.detectors', 'sdag_bench.detectors.label_map'
     ])
 DATASETS = Registry(
     'dataset', parent=mmdet_registry.DATASETS, locations=['sdag_bench.datasets'])
@@ -49,8 +48,8 @@ LOG_PROCESSORS = Registry('log_processor', parent=mmdet_registry.LOG_PROCESSORS)
 #: Enhancers are MODELS too; this alias makes the intent of ``ENHANCERS.build`` explicit.
 ENHANCERS = MODELS
 
-_SUBPACKAGES = ('enhancers', 'models', 'losses', 'sdag', 'preprocessors', 'detectors', 'datasets',
-                'transforms', 'metrics', 'hooks', 'benchmark')
+_SUBPACKAGES = ('enhancers', 'models', 'losses', 'sdag', 'detectors', 'datasets', 'transforms',
+                'metrics', 'hooks', 'benchmark')
 
 
 def register_all_modules(init_default_scope: bool = True) -> None:

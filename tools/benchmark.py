@@ -33,7 +33,7 @@ from sdag_bench.benchmark.report_thumbnails import write_benchmark_report
 from sdag_bench.benchmark.run import run_cells
 from sdag_bench.benchmark.store_files import StoreError
 from sdag_bench.benchmark.verify import verify_cells
-from sdag_bench.cli_checks import check_device, check_launcher, check_positive, first_problem
+from sdag_bench.utils.cli_checks import check_device, check_launcher, check_positive, first_problem
 
 
 def parse_args(argv=None) -> argparse.Namespace:

@@ -24,12 +24,12 @@ from typing import Dict, List, Optional, Tuple
 
 import torch
 
-from sdag_bench.checkpoint import CheckpointError, load_state_dict_strict
+from sdag_bench.utils.checkpoint import CheckpointError, load_state_dict_strict
 from sdag_bench.detectors.darknet_cfg import DarknetCfg, DarknetCfgError, parse_darknet_cfg
 from sdag_bench.detectors.darknet_weights import darknet_state_dict, read_darknet_weights
 from sdag_bench.detectors.yolov3_darknet53_key_map import YOLOV3_DARKNET53_KEY_MAP
 from sdag_bench.detectors.yolov3_tiny import YOLOV3_TINY_KEY_MAP
-from sdag_bench.paths import PROJECT_ROOT
+from sdag_bench.utils.paths import PROJECT_ROOT
 
 #: Darknet model name -> (key map, mmdet config whose ``model`` the weights fit).
 DARKNET_MODELS: Dict[str, Tuple[Dict[int, str], str]] = {

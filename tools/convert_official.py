@@ -14,7 +14,7 @@ import argparse
 import os.path as osp
 import sys
 
-from sdag_bench.checkpoint import CheckpointError
+from sdag_bench.utils.checkpoint import CheckpointError
 from sdag_bench.enhancers.official_weights import OFFICIAL_WEIGHTS, convert_official
 
 DEFAULT_ASSETS = osp.normpath(

@@ -19,7 +19,7 @@ import torch
 from mmengine.config import Config
 
 from sdag_bench import register_all_modules
-from sdag_bench.checkpoint import extract_state_dict, load_checkpoint_file
+from sdag_bench.utils.checkpoint import extract_state_dict, load_checkpoint_file
 from sdag_bench.datasets.image_folders import list_images
 from sdag_bench.registry import DATASETS, MODELS
 from sdag_bench.sdag.ranking import load_eval_image, ranking_accuracy

@@ -20,11 +20,11 @@ from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
 from sdag_bench import register_all_modules
-from sdag_bench.checkpoint import CheckpointError, load_checkpoint_file
-from sdag_bench.cli_checks import check_launcher
-from sdag_bench.datasets.image_io import ImageReadError
-from sdag_bench.resume_checkpoint import find_resume_checkpoint
-from sdag_bench.preprocessors.frozen_enhancer import apply_frozen_enhancer
+from sdag_bench.utils.checkpoint import CheckpointError, load_checkpoint_file
+from sdag_bench.utils.cli_checks import check_launcher
+from sdag_bench.utils.image_io import ImageReadError
+from sdag_bench.utils.resume_checkpoint import find_resume_checkpoint
+from sdag_bench.models.data_preprocessors.frozen_enhancer import apply_frozen_enhancer
 
 CHECKPOINT_FORMAT_HOOK = 'WeightsOnlyCheckpointHook'
 

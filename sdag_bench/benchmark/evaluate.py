@@ -15,11 +15,11 @@ from mmengine.evaluator import Evaluator
 from mmengine.runner import Runner
 from tqdm import tqdm
 
-from sdag_bench.checkpoint import CheckpointError, extract_state_dict, load_checkpoint_file
+from sdag_bench.utils.checkpoint import CheckpointError, extract_state_dict, load_checkpoint_file
 from sdag_bench.enhancers.builder import build_enhancer_from_config
 from sdag_bench.metrics.canonical import canonical_metrics, metric_protocol
 from sdag_bench.metrics.cost import enhancer_cost, prefixed
-from sdag_bench.preprocessors.enhanced_det_data_preprocessor import NONFINITE_KEY
+from sdag_bench.models.data_preprocessors.enhanced_det_data_preprocessor import NONFINITE_KEY
 from sdag_bench.registry import METRICS, MODELS
 from .cells import CellSpec, file_sha256, load_config
 from .detector_input import DetectorTestTransforms, describe_step, to_uint8_images

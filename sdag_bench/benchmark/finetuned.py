@@ -17,8 +17,8 @@ goes into every cell's protocol as ``fine_tuned_behind``.
 import os.path as osp
 from typing import Dict, List, Optional
 
-from sdag_bench.checkpoint import CheckpointError, load_checkpoint_file
-from sdag_bench.paths import resolve_project_path
+from sdag_bench.utils.checkpoint import CheckpointError, load_checkpoint_file
+from sdag_bench.utils.paths import resolve_project_path
 from .cells import CellSpec, DatasetSpec, DetectorSpec, EnhancerSpec, file_sha256, load_config
 
 #: Detector-entry key: enhancer row name -> checkpoint fine-tuned behind it.

@@ -8,7 +8,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from mmengine.config import Config
 
-from sdag_bench.paths import resolve_project_path
+from sdag_bench.utils.paths import resolve_project_path
 from .cells import CellSpec, DatasetSpec, DetectorSpec, EnhancerSpec, file_sha256, load_config
 from .dataset_options import dataset_cfg_options, split_label
 from .finetuned import PAIRING_KEY, enhancer_pairing, paired_cells

@@ -5,7 +5,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import torch
 
-from sdag_bench.datasets.image_io import ImageReadError, read_image
+from sdag_bench.utils.image_io import ImageReadError, read_image
 from sdag_bench.enhancers.builder import build_enhancer_from_config
 from sdag_bench.enhancers.precomputed import PrecomputedEnhancer
 from .cells import CellSpec

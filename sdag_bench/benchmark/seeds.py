@@ -12,7 +12,7 @@ from typing import Dict, List, Sequence, Tuple
 
 import pandas as pd
 
-from sdag_bench.paths import resolve_project_path
+from sdag_bench.utils.paths import resolve_project_path
 from .cells import CellSpec, load_config
 
 

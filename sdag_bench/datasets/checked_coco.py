@@ -5,7 +5,7 @@ from typing import List
 from mmdet.datasets import CocoDataset
 from mmengine.fileio import get_local_path
 
-from sdag_bench.datasets.image_io import BadImageLog, ImageReadError, read_image
+from sdag_bench.utils.image_io import BadImageLog, ImageReadError, read_image
 
 #: ``info`` fields of a converted json copied into the dataset's metainfo.
 SPLIT_FIELDS = ('dataset', 'split', 'subset', 'seed', 'source')

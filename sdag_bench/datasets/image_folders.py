@@ -18,7 +18,7 @@ from mmengine.structures import BaseDataElement
 from torch.utils.data import Dataset
 
 from sdag_bench.registry import DATASETS
-from .image_io import IMAGE_EXTENSIONS, BadImageLog, ImageReadError, read_image, read_image_size
+from sdag_bench.utils.image_io import IMAGE_EXTENSIONS, BadImageLog, ImageReadError, read_image, read_image_size
 
 CropSize = Optional[Union[int, Sequence[int]]]
 
@@ -92,7 +92,7 @@ def _header_ok(path: str, log: BadImageLog, data_root: str) -> bool:
 class UnpairedImageFolder(Dataset):
     """Every image under a folder (recursively), for unsupervised enhancer training.
 
-    A file that cannot be read raises :class:`~sdag_bench.datasets.image_io.ImageReadError`
+    A file that cannot be read raises :class:`~sdag_bench.utils.image_io.ImageReadError`
     naming it. With ``skip_bad=True`` such files are skipped instead, each counted in
     :attr:`skipped` and logged once: files whose header is unreadable (empty, not an image,
     symbolic link loop, too large ...) are dropped when the folder is listed; a file whose pixel

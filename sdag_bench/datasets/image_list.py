@@ -4,7 +4,7 @@ from typing import List, Optional, Sequence
 
 from mmdet.datasets import BaseDetDataset
 
-from sdag_bench.paths import resolve_project_path
+from sdag_bench.utils.paths import resolve_project_path
 from sdag_bench.registry import DATASETS
 from .image_folders import list_images
 

@@ -24,8 +24,8 @@ import cv2
 from mmdet.datasets import CocoDataset
 
 from sdag_bench.datasets.exdark import ExDarkDataset
-from sdag_bench.datasets.image_io import read_image
-from sdag_bench.paths import resolve_project_path
+from sdag_bench.utils.image_io import read_image
+from sdag_bench.utils.paths import resolve_project_path
 from sdag_bench.registry import DATASETS
 from sdag_bench.transforms.low_light import low_light_degrade
 

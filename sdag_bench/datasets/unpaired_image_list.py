@@ -1,10 +1,10 @@
 """``UnpairedImageList``: images from several folders, split into train / held-out by rule."""
 from typing import List, Optional, Sequence
 
-from sdag_bench.paths import resolve_project_path
+from sdag_bench.utils.paths import resolve_project_path
 from sdag_bench.registry import DATASETS
 from .image_folders import CropSize, UnpairedImageFolder, _crop_hw, list_images
-from .image_io import IMAGE_EXTENSIONS
+from sdag_bench.utils.image_io import IMAGE_EXTENSIONS
 
 SPLITS = ('train', 'held_out', 'all')
 

@@ -18,7 +18,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from sdag_bench.checkpoint import CheckpointError
+from sdag_bench.utils.checkpoint import CheckpointError
 from sdag_bench.detectors.darknet_cfg import DarknetCfg, DarknetLayer
 
 #: Per conv layer: parameter name -> array.

@@ -6,9 +6,9 @@ from typing import List, Optional, Union
 import torch
 from mmengine.config import Config
 
-from sdag_bench.checkpoint import (extract_state_dict, load_checkpoint_file,
+from sdag_bench.utils.checkpoint import (extract_state_dict, load_checkpoint_file,
                                    load_state_dict_strict)
-from sdag_bench.paths import resolve_project_path
+from sdag_bench.utils.paths import resolve_project_path
 from sdag_bench.registry import MODELS
 from .base import BaseEnhancer
 

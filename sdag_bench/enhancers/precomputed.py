@@ -7,8 +7,8 @@ from typing import Dict, List
 
 from torch import Tensor
 
-from sdag_bench.datasets.image_io import IMAGE_EXTENSIONS
-from sdag_bench.paths import resolve_project_path
+from sdag_bench.utils.image_io import IMAGE_EXTENSIONS
+from sdag_bench.utils.paths import resolve_project_path
 from sdag_bench.registry import MODELS
 from .base import BaseEnhancer
 

@@ -14,7 +14,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from sdag_bench.checkpoint import load_weights
+from sdag_bench.utils.checkpoint import load_weights
 from sdag_bench.registry import MODELS
 from .base import BaseEnhancer
 from .key_maps import rename_keys

@@ -10,7 +10,7 @@ from typing import Dict, Mapping
 import torch
 from torch import Tensor, nn
 
-from sdag_bench.checkpoint import CheckpointError
+from sdag_bench.utils.checkpoint import CheckpointError
 from sdag_bench.registry import MODELS
 from .base import BaseEnhancer
 from .key_maps import rename_keys

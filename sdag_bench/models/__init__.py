@@ -1,5 +1,9 @@
-"""mmengine models wrapping enhancers (UnsupervisedEnhancerModel)."""
-from .data_preprocessor import EnhancerDataPreprocessor
+"""mmengine models around enhancers: the training wrapper and the data preprocessors."""
+from .data_preprocessors import (EnhancedDetDataPreprocessor, EnhancerDataPreprocessor,
+                                 FrozenEnhancerDetDataPreprocessor)
 from .unsupervised_enhancer import UnsupervisedEnhancerModel
 
-__all__ = ['EnhancerDataPreprocessor', 'UnsupervisedEnhancerModel']
+__all__ = [
+    'EnhancedDetDataPreprocessor', 'EnhancerDataPreprocessor',
+    'FrozenEnhancerDetDataPreprocessor', 'UnsupervisedEnhancerModel'
+]

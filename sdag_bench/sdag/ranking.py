@@ -11,7 +11,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from sdag_bench.datasets.image_io import read_image
+from sdag_bench.utils.image_io import read_image
 from .degradations import DegradationFactor
 from .pretrain_model import reconstruction_cosine
 

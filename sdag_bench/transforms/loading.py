@@ -5,7 +5,7 @@ import numpy as np
 from mmcv.transforms import BaseTransform
 from mmengine import fileio
 
-from sdag_bench.datasets.image_io import (BadImageLog, ImageReadError, decode_image,
+from sdag_bench.utils.image_io import (BadImageLog, ImageReadError, decode_image,
                                           os_error_problem)
 from sdag_bench.registry import TRANSFORMS
 
@@ -15,13 +15,13 @@ SKIPPED_IMAGES = BadImageLog()
 
 @TRANSFORMS.register_module()
 class LoadImageRobust(BaseTransform):
-    """Load an image as ``uint8`` BGR with the rules of :mod:`sdag_bench.datasets.image_io`.
+    """Load an image as ``uint8`` BGR with the rules of :mod:`sdag_bench.utils.image_io`.
 
     Same keys as ``LoadImageFromFile``: reads ``img_path``; writes ``img``, ``img_shape``,
     ``ori_shape``. EXIF orientation is applied, grey/RGBA/16-bit/CMYK inputs become 3-channel
     8-bit, and a missing, empty, truncated, corrupt, unreadable (permissions, symbolic link
     loop) or oversized file raises
-    :class:`~sdag_bench.datasets.image_io.ImageReadError` naming the file and the problem.
+    :class:`~sdag_bench.utils.image_io.ImageReadError` naming the file and the problem.
 
     With ``skip_bad=True`` such a file is recorded in :attr:`skipped` (and in the module-wide
     ``SKIPPED_IMAGES``) and the transform returns None, the mmengine signal to drop the sample:

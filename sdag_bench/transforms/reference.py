@@ -3,7 +3,7 @@ import cv2
 import numpy as np
 from mmcv.transforms import BaseTransform
 
-from sdag_bench.datasets.image_io import read_image
+from sdag_bench.utils.image_io import read_image
 from sdag_bench.registry import TRANSFORMS
 
 

@@ -8,7 +8,7 @@ from mmengine.config import Config
 from sdag_bench.benchmark.plan import discover_enhancers
 from sdag_bench.benchmark.seeds import format_seed_table, plan_seed_cells, summarize_seeds
 from sdag_bench.benchmark.cells import CellSpec, DatasetSpec, DetectorSpec
-from sdag_bench.paths import resolve_project_path
+from sdag_bench.utils.paths import resolve_project_path
 
 DEMO = Config.fromfile('configs/benchmark/demo.py')
 LEARNABLE = ('zerodce', 'zerodce_pp', 'sci', 'ruas')

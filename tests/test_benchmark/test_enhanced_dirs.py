@@ -15,7 +15,7 @@ from PIL import Image
 
 from small_bench import PROJECT_ROOT, make_small_bench, read_cell, run_benchmark
 
-from sdag_bench.datasets.image_io import read_image
+from sdag_bench.utils.image_io import read_image
 from sdag_bench.enhancers.builder import build_enhancer_from_config
 
 NUM_IMAGES = 6

@@ -20,7 +20,7 @@ from sdag_bench.benchmark.cells import CellSpec, DatasetSpec, DetectorSpec, Enha
 from sdag_bench.benchmark.evaluate import evaluate_cell
 from sdag_bench.datasets.demo import ensure_demo_set
 from sdag_bench.enhancers.builder import build_enhancer_from_config
-from sdag_bench.paths import PROJECT_ROOT
+from sdag_bench.utils.paths import PROJECT_ROOT
 
 DETECTOR = 'configs/detectors/demo_retinanet.py'
 CHECKPOINT = 'checkpoints/demo_retinanet.pth'

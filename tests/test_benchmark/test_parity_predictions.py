@@ -22,9 +22,9 @@ from mmengine.registry import DefaultScope
 from sdag_bench.benchmark import evaluate as evaluate_module
 from sdag_bench.benchmark.cells import CellSpec, DatasetSpec, DetectorSpec, EnhancerSpec
 from sdag_bench.benchmark.evaluate import evaluate_cells
-from sdag_bench.datasets.image_io import read_image
+from sdag_bench.utils.image_io import read_image
 from sdag_bench.enhancers.builder import build_enhancer_from_config
-from sdag_bench.paths import PROJECT_ROOT
+from sdag_bench.utils.paths import PROJECT_ROOT
 from sdag_bench.registry import MODELS
 
 PHOTOS = ('2015_02243.jpg', '2015_05885.jpg')

@@ -20,9 +20,9 @@ from mmengine.runner import Runner
 from sdag_bench.benchmark.cells import CellSpec, DatasetSpec, DetectorSpec, EnhancerSpec
 from sdag_bench.benchmark.evaluate import evaluate_cell
 from sdag_bench.datasets.converters.exdark_yolo import convert_exdark_yolo
-from sdag_bench.datasets.image_io import read_image
+from sdag_bench.utils.image_io import read_image
 from sdag_bench.enhancers.builder import build_enhancer_from_config
-from sdag_bench.paths import PROJECT_ROOT
+from sdag_bench.utils.paths import PROJECT_ROOT
 
 DETECTOR = 'configs/detectors/exdark/yolov3_tiny_coco.py'
 

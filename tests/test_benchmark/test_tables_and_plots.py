@@ -16,7 +16,7 @@ from sdag_bench.benchmark.leaderboard import leaderboard, records_to_frame
 from sdag_bench.benchmark.paper_tables import paper_tables
 from sdag_bench.benchmark.plots import plot_ap_vs_niqe, plot_per_class_ap, save_qualitative_grid
 from sdag_bench.benchmark.seeds import summarize_seeds
-from sdag_bench.paths import PROJECT_ROOT
+from sdag_bench.utils.paths import PROJECT_ROOT
 from tools.benchmark import main as benchmark_main
 from tools.make_tables import main as make_tables_main
 

@@ -11,7 +11,7 @@ import pytest
 from mmengine.config import Config
 from PIL import Image
 
-from sdag_bench.datasets.image_io import ImageReadError, read_image, read_image_size
+from sdag_bench.utils.image_io import ImageReadError, read_image, read_image_size
 from sdag_bench.registry import TRANSFORMS
 from sdag_bench.transforms.loading import SKIPPED_IMAGES, LoadImageRobust
 

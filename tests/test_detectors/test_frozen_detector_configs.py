@@ -12,11 +12,11 @@ from sdag_bench.benchmark.detector_input import DetectorTestTransforms
 from sdag_bench.benchmark.evaluate import build_frozen_detector, detector_weights, inner_detector
 from sdag_bench.benchmark.plan import resolve_detector_checkpoint
 from sdag_bench.datasets.converters.exdark import EXDARK_CLASSES
-from sdag_bench.datasets.label_map import LabelMappedDetector
+from sdag_bench.detectors.label_map import LabelMappedDetector
 from sdag_bench.enhancers.classical import Gamma
 from sdag_bench.metrics.canonical import metric_protocol
-from sdag_bench.paths import PROJECT_ROOT
-from sdag_bench.preprocessors.enhanced_det_data_preprocessor import EnhancedDetDataPreprocessor
+from sdag_bench.utils.paths import PROJECT_ROOT
+from sdag_bench.models.data_preprocessors.enhanced_det_data_preprocessor import EnhancedDetDataPreprocessor
 
 EXDARK = sorted(glob.glob(str(PROJECT_ROOT / 'configs/detectors/exdark/*.py')))
 DARKFACE = sorted(glob.glob(str(PROJECT_ROOT / 'configs/detectors/darkface/*.py')))

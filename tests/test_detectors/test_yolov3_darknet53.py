@@ -16,7 +16,7 @@ from mmengine.config import Config
 from sdag_bench.detectors.darknet_cfg import parse_darknet_cfg
 from sdag_bench.detectors.darknet_weights import darknet_state_dict
 from sdag_bench.detectors.yolov3_darknet53_key_map import YOLOV3_DARKNET53_KEY_MAP
-from sdag_bench.paths import PROJECT_ROOT
+from sdag_bench.utils.paths import PROJECT_ROOT
 from sdag_bench.registry import MODELS
 
 from _darknet_reference import run_darknet

@@ -14,7 +14,7 @@ from sdag_bench.detectors.darknet_cfg import DarknetCfgError, parse_darknet_cfg
 from sdag_bench.detectors.darknet_weights import (DarknetWeightsError, darknet_state_dict,
                                                   read_darknet_weights)
 from sdag_bench.detectors.yolov3_tiny import YOLOV3_TINY_KEY_MAP, DarknetMaxPool2d
-from sdag_bench.paths import PROJECT_ROOT
+from sdag_bench.utils.paths import PROJECT_ROOT
 from sdag_bench.registry import MODELS
 
 COCO_CONFIG = str(PROJECT_ROOT / 'configs/detectors/coco/yolov3_tiny.py')

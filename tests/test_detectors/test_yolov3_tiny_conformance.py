@@ -22,8 +22,8 @@ from mmengine.dataset import Compose
 
 from sdag_bench.benchmark.evaluate import build_frozen_detector, inner_detector
 from sdag_bench.datasets.converters.exdark import EXDARK_CLASSES
-from sdag_bench.datasets.label_map import COCO_CLASSES
-from sdag_bench.paths import PROJECT_ROOT
+from sdag_bench.detectors.label_map import COCO_CLASSES
+from sdag_bench.utils.paths import PROJECT_ROOT
 
 COCO_CONFIG = str(PROJECT_ROOT / 'configs/detectors/coco/yolov3_tiny.py')
 EXDARK_CONFIG = str(PROJECT_ROOT / 'configs/detectors/exdark/yolov3_tiny_coco.py')

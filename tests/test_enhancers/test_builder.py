@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from sdag_bench.checkpoint import CheckpointError
+from sdag_bench.utils.checkpoint import CheckpointError
 from sdag_bench.enhancers import ZeroDCE, build_enhancer, build_enhancer_from_config
 
 CONFIGS = Path(__file__).resolve().parents[2] / 'configs' / 'enhancers'

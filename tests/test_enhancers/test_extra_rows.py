@@ -2,8 +2,8 @@
 import pytest
 import torch
 
-from sdag_bench.checkpoint import load_state_dict_strict
-from sdag_bench.datasets.image_io import read_image
+from sdag_bench.utils.checkpoint import load_state_dict_strict
+from sdag_bench.utils.image_io import read_image
 from sdag_bench.enhancers import CLIPLIT, PairLIE
 from sdag_bench.enhancers.clip_lit import convert_clip_lit
 from sdag_bench.enhancers.pairlie import convert_pairlie

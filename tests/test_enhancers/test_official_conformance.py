@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 import torch
 
-from sdag_bench.checkpoint import load_weights
-from sdag_bench.datasets.image_io import read_image
+from sdag_bench.utils.checkpoint import load_weights
+from sdag_bench.utils.image_io import read_image
 from sdag_bench.enhancers.official_weights import OFFICIAL_WEIGHTS, convert_official
 from sdag_bench.enhancers.ruas import RUAS
 

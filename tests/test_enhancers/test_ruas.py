@@ -2,7 +2,7 @@
 import pytest
 import torch
 
-from sdag_bench.checkpoint import load_state_dict_strict
+from sdag_bench.utils.checkpoint import load_state_dict_strict
 from sdag_bench.enhancers.ruas import (RUAS, NoiseRemovalNet, build_op, convert_ruas,
                                        convert_ruas_denoiser, local_max)
 

@@ -2,7 +2,7 @@
 import pytest
 import torch
 
-from sdag_bench.checkpoint import CheckpointError, load_state_dict_strict
+from sdag_bench.utils.checkpoint import CheckpointError, load_state_dict_strict
 from sdag_bench.enhancers.sci import SCI, convert_sci
 
 

@@ -4,7 +4,7 @@ import re
 import pytest
 import torch
 
-from sdag_bench.checkpoint import load_state_dict_strict
+from sdag_bench.utils.checkpoint import load_state_dict_strict
 from sdag_bench.enhancers.zero_dce import (ZeroDCE, ZeroDCEPP, apply_curves, convert_zero_dce,
                                            convert_zero_dce_pp)
 

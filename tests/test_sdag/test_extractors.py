@@ -4,7 +4,7 @@ import os.path as osp
 import pytest
 import torch
 
-from sdag_bench.checkpoint import CheckpointError
+from sdag_bench.utils.checkpoint import CheckpointError
 from sdag_bench.registry import MODELS
 from sdag_bench.sdag.extractors import IMAGENET_MEAN, IMAGENET_STD, DetectorStem, VGGSlice
 from sdag_bench.sdag.semantic_aware_net import SemanticAwareNet

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from sdag_bench.checkpoint import CheckpointError
+from sdag_bench.utils.checkpoint import CheckpointError
 from sdag_bench.sdag.semantic_aware_net import (InvBlock, SemanticAwareNet,
                                                 convert_official_checkpoint,
                                                 convert_official_state_dict,

@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from sdag_bench.benchmark.evaluate import build_frozen_detector, inner_detector
-from sdag_bench.paths import PROJECT_ROOT
+from sdag_bench.utils.paths import PROJECT_ROOT
 
 pytestmark = pytest.mark.assets
 

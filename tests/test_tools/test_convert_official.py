@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from sdag_bench.checkpoint import CheckpointError, load_weights
+from sdag_bench.utils.checkpoint import CheckpointError, load_weights
 from sdag_bench.enhancers import ZeroDCE
 from sdag_bench.enhancers.official_weights import OFFICIAL_WEIGHTS, convert_official
 

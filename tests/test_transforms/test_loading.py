@@ -4,7 +4,7 @@ import pytest
 from mmcv.transforms import LoadImageFromFile
 from PIL import Image
 
-from sdag_bench.datasets.image_io import ImageReadError
+from sdag_bench.utils.image_io import ImageReadError
 from sdag_bench.registry import TRANSFORMS
 from sdag_bench.transforms.loading import SKIPPED_IMAGES, LoadImageRobust
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
-from sdag_bench.datasets.image_io import IMAGE_EXTENSIONS, ImageReadError, read_image_size
+from sdag_bench.utils.image_io import IMAGE_EXTENSIONS, ImageReadError, read_image_size
 from .report import ConversionReport
 
 

@@ -3,7 +3,7 @@ from mmdet.models.data_preprocessors import DetDataPreprocessor
 from mmdet.structures import DetDataSample
 
 from sdag_bench.enhancers.base import BaseEnhancer
-from sdag_bench.preprocessors.enhanced_det_data_preprocessor import (
+from sdag_bench.models.data_preprocessors.enhanced_det_data_preprocessor import (
     ENHANCED_FIELD, NONFINITE_KEY, EnhancedDetDataPreprocessor)
 
 DET_ARGS = dict(mean=[123.675, 116.28, 103.53], std=[58.395, 57.12, 57.375], bgr_to_rgb=True,

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from sdag_bench.datasets.image_io import (BadImageLog, ImageReadError, read_image,
+from sdag_bench.utils.image_io import (BadImageLog, ImageReadError, read_image,
                                           read_image_size, try_read_image)
 
 

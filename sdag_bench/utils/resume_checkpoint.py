@@ -13,7 +13,7 @@ import os.path as osp
 import re
 from typing import List, Optional, Tuple
 
-from sdag_bench.checkpoint import CheckpointError, load_checkpoint_file
+from sdag_bench.utils.checkpoint import CheckpointError, load_checkpoint_file
 
 _NUMBERED = re.compile(r'(?:iter|epoch)_(\d+)\.pth$')
 

@@ -12,7 +12,7 @@ from typing import Dict, Mapping, Optional, Sequence
 import torch
 from torch import Tensor, nn
 
-from sdag_bench.paths import resolve_project_path
+from sdag_bench.utils.paths import resolve_project_path
 
 
 class CheckpointError(RuntimeError):

@@ -19,7 +19,7 @@ from typing import Any, Dict, List, Optional
 
 from mmengine.config import Config, ConfigDict
 
-from sdag_bench.paths import resolve_project_path
+from sdag_bench.utils.paths import resolve_project_path
 from sdag_bench.registry import MODELS
 from .enhanced_det_data_preprocessor import EnhancedDetDataPreprocessor
 

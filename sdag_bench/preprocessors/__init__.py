@@ -1,1 +1,0 @@
-"""Data preprocessors that put an enhancer in front of any mmdet detector."""

@@ -1,0 +1,1 @@
+"""Helpers every layer may use: project paths, checkpoint files, image reading, CLI checks."""
