@@ -12,6 +12,7 @@ from typing import Dict, List, Sequence, Tuple
 import numpy as np
 import pandas as pd
 
+from sdag_bench.metrics.metric_info import lower_better
 from sdag_bench.stats import kendall_tau, kendall_tau_draws, percentile_interval
 from sdag_bench.stats.paired import paired_difference
 from .intervals import INTERVAL_COLUMNS, LOWER_BOUND, CellDraws, compare_rows
@@ -137,7 +138,7 @@ def intervals_long(cells: Dict[Tuple[str, str, str], CellDraws],
 
 
 #: Quality metric -> sign making "better quality" larger (NIQE: lower is better).
-QUALITY_SIGN = {'niqe': -1.0, 'psnr': 1.0, 'ssim': 1.0}
+QUALITY_SIGN = {name: -1.0 if lower_better(name) else 1.0 for name in ('niqe', 'psnr', 'ssim')}
 
 
 def agreement_table(cells: Dict[Tuple[str, str, str], CellDraws], metric: str = 'AP50',

@@ -6,29 +6,16 @@ from typing import Dict, Iterable, List, Optional, Sequence
 
 import pandas as pd
 
-from sdag_bench.metrics.canonical import DIRECTIONS
+from sdag_bench.metrics.metric_info import METRIC_INFO
 from .interval_tables import merge_intervals
 from .precomputed import incomplete_note
 
-
-def _column(key: str) -> tuple:
-    return key, DIRECTIONS[key]
-
-
-#: Column name -> (canonical metric key in a record, direction). 'higher' sorts descending.
+#: Canonical metrics shown by default, in column order (titles and directions from METRIC_INFO).
+DEFAULT_METRICS = ('AP50', 'mAP', 'niqe', 'psnr', 'ssim', 'faces', 'faces_per_image',
+                   'cost/params', 'cost/gflops', 'cost/ms_per_image')
+#: Column title -> (canonical metric key in a record, direction). 'higher' sorts descending.
 DEFAULT_COLUMNS: Dict[str, tuple] = {
-    'AP50': _column('AP50'),
-    'mAP': _column('mAP'),
-    'NIQE': _column('niqe'),
-    'PSNR': _column('psnr'),
-    'SSIM': _column('ssim'),
-    # unlabelled photos: confident detections (ConfidentDetectionCount)
-    'faces': _column('faces'),
-    'faces/img': _column('faces_per_image'),
-    'params': _column('cost/params'),
-    'GFLOPs': _column('cost/gflops'),
-    'ms/img': _column('cost/ms_per_image'),
-}
+    METRIC_INFO[name].label: (name, METRIC_INFO[name].direction) for name in DEFAULT_METRICS}
 #: Protocol fields of a cell (``record['protocol']``) carried as ``protocol.<field>`` columns:
 #: values in the CSV, a header above the markdown and LaTeX tables.
 PROTOCOL_FIELDS = ('enhanced_at', 'enhanced_image', 'detector_input', 'detector_weights',

@@ -1,14 +1,20 @@
-"""Image-quality and cost metrics.
+"""Detection, image-quality and cost metrics, and the facts (direction, range) of each.
 
 The NIQE function lives in :mod:`sdag_bench.metrics.niqe` (``from sdag_bench.metrics.niqe import
 niqe``); it is not re-exported here so that the module name is not shadowed by the function.
+Outside the benchmark, ``create_metric('niqe')`` gives it with its direction and range.
 """
+from .confident_detections import ConfidentDetectionCount
 from .cost import count_flops, count_parameters, enhancer_cost, time_per_image
-from .directions import METRIC_DIRECTIONS, lower_better, metric_direction
 from .full_reference import psnr, ssim
-from .image_quality_metric import ImageQualityMetric
+from .image_quality_metric import NONFINITE_KEY, ImageQualityMetric
+from .metric_info import METRIC_INFO, MetricInfo, lower_better, metric_direction, metric_info
+from .standalone import ImageMetric, create_metric, list_metrics
+from .voc_classwise_metric import ClasswiseVOCMetric
 
 __all__ = [
-    'ImageQualityMetric', 'METRIC_DIRECTIONS', 'count_flops', 'count_parameters',
-    'enhancer_cost', 'lower_better', 'metric_direction', 'psnr', 'ssim', 'time_per_image'
+    'ClasswiseVOCMetric', 'ConfidentDetectionCount', 'ImageQualityMetric', 'ImageMetric',
+    'MetricInfo', 'METRIC_INFO', 'NONFINITE_KEY', 'count_flops', 'count_parameters',
+    'create_metric', 'enhancer_cost', 'list_metrics', 'lower_better', 'metric_direction',
+    'metric_info', 'psnr', 'ssim', 'time_per_image'
 ]

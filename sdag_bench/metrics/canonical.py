@@ -7,26 +7,27 @@ whatever evaluators a dataset config uses onto the canonical names below (by the
 *type*, so a custom prefix changes nothing) and stores them in a cell's ``metrics``; the raw
 evaluator keys are kept beside them as ``raw_metrics`` and nothing downstream reads those.
 
-=====================  ==========  ============================================================
-canonical name         better      read from
-=====================  ==========  ============================================================
-``AP50``               higher      VOC metric ``AP50`` (area or 11-point, see the cell's
-                                   protocol); without a VOC metric, COCO ``bbox_mAP_50``
-``AP50/<class>``       higher      ``ClasswiseVOCMetric`` per-class AP at IoU 0.5
-``AP75``               higher      VOC metric ``AP75``; else COCO ``bbox_mAP_75``
-``mAP``                higher      COCO ``bbox_mAP`` (IoU 0.50:0.95)
-``mAP/<class>``        higher      COCO per-class AP (``classwise=True``)
-``AP_small`` ...       higher      COCO ``bbox_mAP_s`` / ``_m`` / ``_l`` (``AP_medium``,
-                                   ``AP_large``)
-``niqe``               lower       ``ImageQualityMetric`` (also ``niqe_count``)
-``psnr``, ``ssim``     higher      ``ImageQualityMetric`` (also ``psnr_count``, ``ssim_count``)
-``quality_images``     –           ``ImageQualityMetric`` ``num_images``
-``faces``              higher      ``ConfidentDetectionCount`` ``count``
-``faces_per_image``    higher      ``ConfidentDetectionCount`` ``per_image``
-``images_with_faces``  higher      ``ConfidentDetectionCount`` ``images_with_detection``
-``cost/params`` ...    lower       the enhancer's cost (``cost/params``, ``cost/flops``,
-                                   ``cost/gflops``, ``cost/ms_per_image``)
-=====================  ==========  ============================================================
+=====================  ===============================================================
+canonical name         read from
+=====================  ===============================================================
+``AP50``               VOC metric ``AP50`` (area or 11-point, see the cell's protocol);
+                       without a VOC metric, COCO ``bbox_mAP_50``
+``AP50/<class>``       ``ClasswiseVOCMetric`` per-class AP at IoU 0.5
+``AP75``               VOC metric ``AP75``; else COCO ``bbox_mAP_75``
+``mAP``                COCO ``bbox_mAP`` (IoU 0.50:0.95)
+``mAP/<class>``        COCO per-class AP (``classwise=True``)
+``AP_small`` ...       COCO ``bbox_mAP_s`` / ``_m`` / ``_l`` (``AP_medium``, ``AP_large``)
+``niqe``               ``ImageQualityMetric`` (also ``niqe_count``)
+``psnr``, ``ssim``     ``ImageQualityMetric`` (also ``psnr_count``, ``ssim_count``)
+``quality_images``     ``ImageQualityMetric`` ``num_images``
+``faces``              ``ConfidentDetectionCount`` ``count``
+``faces_per_image``    ``ConfidentDetectionCount`` ``per_image``
+``images_with_faces``  ``ConfidentDetectionCount`` ``images_with_detection``
+``cost/params`` ...    the enhancer's cost (``cost/params``, ``cost/flops``, ``cost/gflops``,
+                       ``cost/ms_per_image``)
+=====================  ===============================================================
+
+Direction, range and meaning of each name: :data:`sdag_bench.metrics.metric_info.METRIC_INFO`.
 
 An evaluator of another type keeps its own ``<prefix>/<key>`` names (listed in the record's
 ``protocol['uncanonical_metrics']``), so nothing is dropped silently.
@@ -35,16 +36,6 @@ import inspect
 import math
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
-#: Canonical name -> direction ('higher' or 'lower' is better). Per-class names
-#: (``AP50/<class>``, ``mAP/<class>``) take the direction of their stem.
-DIRECTIONS: Dict[str, str] = {
-    'AP50': 'higher', 'AP75': 'higher', 'mAP': 'higher', 'AP_small': 'higher',
-    'AP_medium': 'higher', 'AP_large': 'higher',
-    'niqe': 'lower', 'psnr': 'higher', 'ssim': 'higher',
-    'faces': 'higher', 'faces_per_image': 'higher', 'images_with_faces': 'higher',
-    'cost/params': 'lower', 'cost/flops': 'lower', 'cost/gflops': 'lower',
-    'cost/ms_per_image': 'lower',
-}
 #: The per-class AP50 prefix every per-class table and plot reads.
 PER_CLASS_AP50 = 'AP50/'
 
@@ -190,21 +181,6 @@ def metric_protocol(metrics: Sequence[Any]) -> Dict[str, Any]:
             parts.append(f'faces: detections with score >= {metric.score_thr}')
     return dict(metric='; '.join(parts) or 'none', iou=iou, eval_mode=eval_mode,
                 evaluators=[type(m).__name__ for m in metrics])
-
-
-def metric_direction(name: str) -> str:
-    """'higher' or 'lower' for a canonical name (``AP50/<class>`` as ``AP50``).
-
-    Raises:
-        KeyError: For a name that is not canonical (the message lists the canonical ones).
-    """
-    if name in DIRECTIONS:
-        return DIRECTIONS[name]
-    stem = name.split('/')[0]
-    if stem in ('AP50', 'mAP') and '/' in name:
-        return DIRECTIONS[stem]
-    raise KeyError(f'{name!r} is not a canonical metric name; known: {sorted(DIRECTIONS)} '
-                   'and AP50/<class>, mAP/<class>')
 
 
 def per_class(metrics: Dict[str, Any], prefix: str = PER_CLASS_AP50) -> Dict[str, float]:

@@ -8,11 +8,12 @@ from mmengine.evaluator import BaseMetric
 from torch import Tensor
 
 from sdag_bench.registry import METRICS
-from .directions import METRIC_DIRECTIONS
 from .full_reference import psnr, ssim
+from .metric_info import METRIC_INFO
 from .niqe import niqe
 
-#: Metadata key set by ``EnhancedDetDataPreprocessor``: non-finite values the enhancer produced.
+#: Metainfo key counting the non-finite values the enhancer produced for an image: set by
+#: ``EnhancedDetDataPreprocessor``, read here and by the benchmark (defined once, at this layer).
 NONFINITE_KEY = 'enhancer_nonfinite'
 SUPPORTED = ('niqe', 'psnr', 'ssim')
 
@@ -67,7 +68,7 @@ class ImageQualityMetric(BaseMetric):
     #: (enhancer, dataset) and reports it for every detector.
     image_only = True
     #: Direction of every key this metric reports (read by leaderboards).
-    directions = {name: METRIC_DIRECTIONS[name] for name in SUPPORTED}
+    directions = {name: METRIC_INFO[name].direction for name in SUPPORTED}
 
     def __init__(self,
                  metrics: Sequence[str] = SUPPORTED,

@@ -7,7 +7,7 @@ import pytest
 from sdag_bench.benchmark.cells import CellSpec, DatasetSpec, DetectorSpec, EnhancerSpec
 from sdag_bench.benchmark.evaluate import evaluate_cell
 from sdag_bench.benchmark.leaderboard import leaderboard, records_to_frame
-from sdag_bench.metrics.canonical import metric_direction
+from sdag_bench.metrics.metric_info import metric_direction
 from sdag_bench.utils.paths import PROJECT_ROOT
 
 DEMO = PROJECT_ROOT / 'configs/_base_/datasets/demo.py'

@@ -29,7 +29,7 @@ def test_built_from_registry_and_directions():
     metric = METRICS.build(dict(type='ImageQualityMetric', metrics=['niqe']))
     assert isinstance(metric, ImageQualityMetric) and metric.prefix == 'quality'
     assert ImageQualityMetric.directions == {'niqe': 'lower', 'psnr': 'higher', 'ssim': 'higher'}
-    assert lower_better('quality/niqe') and not lower_better('quality/ssim')
+    assert lower_better('niqe') and not lower_better('ssim')
     with pytest.raises(ValueError, match='supported'):
         ImageQualityMetric(metrics=['brisque'])
 
