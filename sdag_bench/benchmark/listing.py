@@ -4,7 +4,8 @@ from typing import List
 
 from mmengine.config import Config
 
-from .plan import discover_enhancers, resolve_path
+from sdag_bench.utils.paths import resolve_project_path
+from .plan import discover_enhancers
 
 
 def list_benchmark(bench_cfg: Config) -> List[str]:
@@ -38,7 +39,7 @@ def list_benchmark(bench_cfg: Config) -> List[str]:
     for name, entry in bench_cfg.detectors.items():
         weights = entry.get('checkpoint')
         state = '' if not weights else (
-            f', weights {weights}' + ('' if resolve_path(weights) and
-                                      osp.isfile(resolve_path(weights)) else ' (missing)'))
+            f', weights {weights}' + ('' if resolve_project_path(weights) and
+                                      osp.isfile(resolve_project_path(weights)) else ' (missing)'))
         lines.append(f"  {name:<28} {entry['config']}{state}")
     return lines

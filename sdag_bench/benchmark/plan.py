@@ -13,7 +13,6 @@ from .cells import CellSpec, DatasetSpec, DetectorSpec, EnhancerSpec, file_sha25
 from .dataset_options import dataset_cfg_options, split_label
 from .finetuned import PAIRING_KEY, enhancer_pairing, paired_cells
 
-resolve_path = resolve_project_path
 #: Converted third-party weights live here (tools/convert_official.py); rows using them are
 #: labelled 'official weights' unless their config sets ``label``.
 OFFICIAL_DIR = 'checkpoints/official/'
@@ -29,7 +28,7 @@ def find_benchmark_config(name: str) -> Optional[str]:
         str | None: The existing file, or None.
     """
     for candidate in (name, osp.join('configs', 'benchmark', f'{name}.py')):
-        path = resolve_path(candidate)
+        path = resolve_project_path(candidate)
         if path and osp.isfile(path):
             return path
     return None
@@ -118,7 +117,7 @@ def discover_enhancers(dirs: Sequence[str],
     """
     specs: List[EnhancerSpec] = []
     for folder in dirs:
-        for path in sorted(glob.glob(osp.join(resolve_path(folder), '*.py'))):
+        for path in sorted(glob.glob(osp.join(resolve_project_path(folder), '*.py'))):
             fields = static_config_fields(path)
             if not fields.get('enhancer'):
                 continue
@@ -129,7 +128,7 @@ def discover_enhancers(dirs: Sequence[str],
             if label is None and checkpoint and OFFICIAL_DIR in checkpoint.replace('\\', '/'):
                 label = 'official weights'
             specs.append(EnhancerSpec(
-                name=Path(path).stem, config=path, checkpoint=resolve_path(checkpoint),
+                name=Path(path).stem, config=path, checkpoint=resolve_project_path(checkpoint),
                 label=label, base=known.get('base_method')))
     if official_suffix:
         renamed = {
@@ -165,7 +164,7 @@ def load_enhancer_spec(spec: EnhancerSpec) -> EnhancerSpec:
     cfg = load_config(spec.config)
     if 'enhancer' not in cfg:
         raise ValueError(f'{spec.config}: no top-level `enhancer` when the config is run')
-    checkpoint = resolve_path(cfg.get('checkpoint'))
+    checkpoint = resolve_project_path(cfg.get('checkpoint'))
     label = cfg.get('label', spec.label)
     if label is None and checkpoint and OFFICIAL_DIR in checkpoint.replace('\\', '/'):
         label = 'official weights'
@@ -201,7 +200,7 @@ def _add_config_paths(names: str, known: Dict) -> Tuple[str, Dict]:
     known = dict(known)
     items = []
     for item in (n.strip() for n in names.split(',') if n.strip()):
-        path = resolve_path(item)
+        path = resolve_project_path(item)
         if item.endswith('.py') and path and osp.isfile(path):
             known[Path(path).stem] = dict(config=path)
             item = Path(path).stem
@@ -239,7 +238,7 @@ def resolve_detector_checkpoint(name: str, config: str,
                 f'detector {name}: checkpoint {url} is a URL and nothing is downloaded at run '
                 f'time. Download it on a machine with internet (e.g. wget {url}), then copy it '
                 f'to {checkpoint} or pass --checkpoint PATH')
-    checkpoint = resolve_path(checkpoint)
+    checkpoint = resolve_project_path(checkpoint)
     if checkpoint and not osp.isfile(checkpoint):
         how = f'download {url}' if url else 'train or convert it (see the header of ' + config + ')'
         raise FileNotFoundError(
@@ -340,7 +339,7 @@ def plan_cells(bench_cfg: Config, enhancers: str = 'all', datasets: str = 'all',
         raise ValueError('--data-root needs exactly one dataset (use --datasets NAME)')
     dataset_specs = []
     for n in dataset_names:
-        config = resolve_path(known_datasets[n]['config'])
+        config = resolve_project_path(known_datasets[n]['config'])
         options = dataset_cfg_options(config, n, known_datasets[n].get('cfg_options'),
                                       data_root, cfg_options)
         split = split_label(config, options, known_datasets[n].get('split', 'test'))
@@ -353,7 +352,7 @@ def plan_cells(bench_cfg: Config, enhancers: str = 'all', datasets: str = 'all',
     detector_specs = []
     pairings: Dict[str, Dict[str, str]] = {}  # fine-tuned rows: enhancer -> checkpoint
     for n in detector_names:
-        config = resolve_path(known_detectors[n]['config'])
+        config = resolve_project_path(known_detectors[n]['config'])
         pairing = enhancer_pairing(n, known_detectors[n])
         if pairing is not None:
             if detector_checkpoint:
@@ -375,7 +374,7 @@ def plan_cells(bench_cfg: Config, enhancers: str = 'all', datasets: str = 'all',
         dataset_rows = list(rows)
         if upper:
             dataset_rows.insert(0, EnhancerSpec(
-                name=upper['name'], config=resolve_path(upper['config']),
+                name=upper['name'], config=resolve_project_path(upper['config']),
                 label=upper.get('label'), dataset_overrides=dict(upper['dataset_overrides'])))
         # a dataset entry may name the detectors that read its labels (`detectors=[...]`, e.g.
         # ExDark classes through a label map vs the 80 COCO classes); the others skip it

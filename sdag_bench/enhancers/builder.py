@@ -12,9 +12,6 @@ from sdag_bench.utils.paths import resolve_project_path
 from sdag_bench.registry import MODELS
 from .base import BaseEnhancer
 
-#: Relative checkpoint paths not found from the working directory are tried from the project root.
-resolve_checkpoint = resolve_project_path
-
 
 def known_enhancer_types() -> List[str]:
     """Names of every registered :class:`BaseEnhancer` subclass, sorted."""
@@ -52,7 +49,7 @@ def load_enhancer_weights(enhancer: BaseEnhancer, path: str) -> BaseEnhancer:
     ``UnsupervisedEnhancerModel`` state dict exported from training (tools/export_state_dict.py),
     whose ``enhancer.*`` entries are used and the rest (losses, preprocessor) ignored.
     """
-    path = resolve_checkpoint(path)
+    path = resolve_project_path(path)
     state = extract_state_dict(load_checkpoint_file(path), path)
     prefix = 'enhancer.'
     if any(key.startswith(prefix) for key in state):
