@@ -4,7 +4,7 @@ from pathlib import Path
 from typing import Optional
 
 #: The repository root (configs/, checkpoints/, data/ live here).
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 def resolve_project_path(path: Optional[str]) -> Optional[str]:
