@@ -5,6 +5,7 @@
 #       --cfg-options test_dataloader.dataset.ann_file=annotations/darkface_list_test.json
 # RetinaFace-mnet0.25 uses the official WIDER FACE weights by path (../shared/assets); the mmdet
 # WIDER FACE detectors and the fine-tuned YOLOv3 need weights: --detectors NAME --checkpoint PATH.
+_base_ = ['../_base_/benchmarks/public_dark_sets.py']
 benchmark = 'darkface'
 datasets = dict(
     darkface=dict(
@@ -19,7 +20,3 @@ detectors = dict(
     yolov3_darkface_finetuned=dict(
         config='configs/detectors/darkface/yolov3_d53_darkface_finetuned.py'),
 )
-enhancer_dirs = ['configs/enhancers', 'configs/sdag']
-primary_metric = 'AP50'
-extra_metrics = [dict(type='ImageQualityMetric', metrics=('niqe', ))]
-cost_cfg = dict(input_size=(384, 512), warmup=1, repeats=3)

@@ -6,6 +6,7 @@
 # The 80/20 protocol: --cfg-options \
 #       test_dataloader.dataset.ann_file=annotations/exdark_8020_seed0_test.json
 # Detectors fine-tuned on ExDark (YOLA protocol): --detectors yolov3_exdark_finetuned.
+_base_ = ['../_base_/benchmarks/public_dark_sets.py']
 benchmark = 'exdark'
 datasets = dict(
     exdark=dict(
@@ -22,7 +23,3 @@ detectors = dict(
     rtmdet=dict(config='configs/detectors/exdark/rtmdet_l_coco.py'),
     yolov3_exdark_finetuned=dict(config='configs/detectors/exdark/yolov3_d53_exdark_finetuned.py'),
 )
-enhancer_dirs = ['configs/enhancers', 'configs/sdag']
-primary_metric = 'AP50'
-extra_metrics = [dict(type='ImageQualityMetric', metrics=('niqe', ))]
-cost_cfg = dict(input_size=(384, 512), warmup=1, repeats=3)

@@ -48,21 +48,15 @@ val_dataloader = dict(
         data_prefix=dict(img='normal/val/'),
         test_mode=True,
         pipeline=test_pipeline))
-# The benchmark's default: dark test images, normal-light references for PSNR/SSIM.
+# The benchmark's default: dark test images, normal-light references for PSNR/SSIM (the
+# validation loader on the test split).
 test_dataloader = dict(
-    batch_size=16,
-    num_workers=0,
-    persistent_workers=False,
-    drop_last=False,
-    sampler=dict(type='DefaultSampler', shuffle=False),
+    val_dataloader,
     dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
+        val_dataloader['dataset'],
         ann_file='annotations/test.json',
         data_prefix=dict(img='dark/test/'),
-        ref_prefix='normal/test/',
-        test_mode=True,
-        pipeline=test_pipeline))
+        ref_prefix='normal/test/'))
 
 val_evaluator = [
     dict(type='ClasswiseVOCMetric', iou_thrs=[0.5], eval_mode='area', prefix='voc'),

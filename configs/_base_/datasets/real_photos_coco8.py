@@ -3,6 +3,7 @@
 # and the upper-bound row). Made on first use into data/real_photos from the third-party assets
 # (or by `python data_tools/make_real_photos_set.py`). Native size: each detector applies its own
 # test resize. VOC AP50 (area) over the classes present.
+_base_ = ['./real_photos_test_loader.py']
 shared_assets = '../shared/assets/'
 real_photos_root = 'data/real_photos/'
 
@@ -15,10 +16,6 @@ test_pipeline = [
                     'gt_img')),
 ]
 test_dataloader = dict(
-    batch_size=1,
-    num_workers=0,
-    drop_last=False,
-    sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(
         type='RealPhotosCocoDataset',
         set_root=real_photos_root,

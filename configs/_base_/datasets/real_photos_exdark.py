@@ -4,6 +4,7 @@
 # `python data_tools/make_real_photos_set.py`). Native size: each detector applies its own test
 # resize. VOC AP50 (area) over the 12 ExDark classes. Five photos: enough to show that real files
 # flow through enhancer, detector and metric, far too few to rank enhancers by.
+_base_ = ['./real_photos_test_loader.py']
 shared_assets = '../shared/assets/'
 real_photos_root = 'data/real_photos/'
 
@@ -14,10 +15,6 @@ test_pipeline = [
          meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape', 'scale_factor')),
 ]
 test_dataloader = dict(
-    batch_size=1,
-    num_workers=0,
-    drop_last=False,
-    sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(
         type='RealExDarkPhotosDataset',
         set_root=real_photos_root,

@@ -6,6 +6,7 @@
 # (LimitPixels, aspect kept) so that the heaviest enhancers finish on a 2-core CPU; each detector
 # then applies its own test resize (416x416). Another folder: set data_root and img_names=None
 # (every image of the folder).
+_base_ = ['./real_photos_test_loader.py']
 shared_assets = '../shared/assets/'
 data_root = shared_assets + 'Li-Chongyi+Zero-DCE/test_data/DICM/'
 img_names = [f'{i:02d}.jpg' for i in range(1, 65, 16)]
@@ -18,10 +19,6 @@ test_pipeline = [
          meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape', 'scale_factor')),
 ]
 test_dataloader = dict(
-    batch_size=1,
-    num_workers=0,
-    drop_last=False,
-    sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(
         type='DetImageList',
         data_root=data_root,

@@ -7,8 +7,6 @@
 # Same detector and test pipeline as the ExDark fine-tuned config; only classes and data differ.
 _base_ = ['../exdark/yolov3_d53_exdark_finetuned.py']
 
-checkpoint = None  # the fine-tuned weights, set with --checkpoint PATH
-
 model = dict(bbox_head=dict(num_classes=1))
 
 dataset_type = 'DarkFaceDataset'

@@ -45,10 +45,7 @@ train_dataloader = dict(
 
 max_epochs = 24
 train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=max_epochs, val_interval=1)
-optim_wrapper = dict(
-    type='OptimWrapper',
-    optimizer=dict(type='SGD', lr=1e-3, momentum=0.9, weight_decay=5e-4),
-    clip_grad=dict(max_norm=35, norm_type=2))
+# optimizer: mmdet's YOLOv3 one, inherited (SGD as YOLA's, see the header)
 param_scheduler = [
     dict(type='LinearLR', start_factor=0.1, by_epoch=False, begin=0, end=1000),
     dict(type='MultiStepLR', by_epoch=True, milestones=[18, 23], gamma=0.1),

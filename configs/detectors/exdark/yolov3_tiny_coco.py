@@ -9,7 +9,6 @@
 # boxes mapped back per axis. Test set and metric: those of configs/_base_/datasets/exdark.py
 # (official test split, VOC AP50 in area mode).
 _base_ = ['../coco/yolov3_tiny.py', '../../_base_/detectors/exdark_frozen_test.py']
-default_scope = 'sdag_bench'
 
 model = dict(
     _delete_=True,
@@ -17,15 +16,10 @@ model = dict(
     detector=_base_.model,
     label_map='coco_to_exdark')
 
-test_pipeline = [
-    dict(type='LoadImageRobust'),
-    dict(type='Resize', scale=_base_.input_size, keep_ratio=False),
-    dict(type='LoadAnnotations', with_bbox=True),
-    dict(type='PackDetInputs', meta_keys=_base_.frozen_meta_keys),
-]
+# the test pipeline (416x416 stretch) is the COCO config's own
 test_dataloader = dict(
     _base_.frozen_test_dataloader,
-    dataset=dict(_base_.frozen_test_dataset, pipeline=test_pipeline))
+    dataset=dict(_base_.frozen_test_dataset, pipeline=_base_.test_pipeline))
 val_dataloader = test_dataloader
 # mmdet's tools/test.py runs this config as it is
 val_cfg = dict(type='ValLoop')

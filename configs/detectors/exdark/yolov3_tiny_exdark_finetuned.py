@@ -8,7 +8,6 @@
 # then tools/export_state_dict.py and `tools/benchmark.py --benchmark exdark --detectors
 # configs/detectors/exdark/yolov3_tiny_exdark_finetuned.py --checkpoint PATH`.
 _base_ = ['../coco/yolov3_tiny.py', '../../_base_/detectors/exdark_frozen_test.py']
-default_scope = 'sdag_bench'
 
 checkpoint = None  # the fine-tuned weights, set with --checkpoint PATH
 detector_weights = 'fine-tuned'  # recorded in every cell's protocol
@@ -48,15 +47,10 @@ train_dataloader = dict(
         data_prefix=dict(img='ExDark/'),
         filter_cfg=dict(filter_empty_gt=True, min_size=8),
         pipeline=train_pipeline))
-test_pipeline = [
-    dict(type='LoadImageRobust'),
-    dict(type='Resize', scale=_base_.input_size, keep_ratio=False),
-    dict(type='LoadAnnotations', with_bbox=True),
-    dict(type='PackDetInputs', meta_keys=_base_.frozen_meta_keys),
-]
+# the test pipeline (416x416 stretch) is the COCO config's own
 test_dataloader = dict(
     _base_.frozen_test_dataloader,
-    dataset=dict(_base_.frozen_test_dataset, pipeline=test_pipeline))
+    dataset=dict(_base_.frozen_test_dataset, pipeline=_base_.test_pipeline))
 val_dataloader = None
 val_cfg = None
 val_evaluator = None
