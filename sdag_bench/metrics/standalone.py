@@ -34,7 +34,7 @@ IMAGE_METRICS: Dict[str, Tuple[Callable[..., Tensor], bool]] = {
 
 #: How to turn the usual image formats into the input the metrics take.
 _CONVERSION_HINT = ('convert an H x W x 3 uint8 RGB array with '
-                    '`torch.from_numpy(img).permute(2, 0, 1)[None].float() / 255`')
+                    '`torch.tensor(img).permute(2, 0, 1)[None].float() / 255`')
 
 
 def list_metrics() -> List[str]:
