@@ -21,8 +21,7 @@ MODELS = Registry(
 DATASETS = Registry(
     'dataset', parent=mmdet_registry.DATASETS, locations=['sdag_bench.datasets'])
 TRANSFORMS = Registry(
-    'transform', parent=mmdet_registry.TRANSFORMS,
-    locations=['sdag_bench.transforms', 'sdag_bench.sdag'])
+    'transform', parent=mmdet_registry.TRANSFORMS, locations=['sdag_bench.transforms'])
 METRICS = Registry('metric', parent=mmdet_registry.METRICS, locations=['sdag_bench.metrics'])
 HOOKS = Registry('hook', parent=mmdet_registry.HOOKS, locations=['sdag_bench.hooks'])
 
@@ -44,6 +43,11 @@ TASK_UTILS = Registry('task util', parent=mmdet_registry.TASK_UTILS)
 VISUALIZERS = Registry('visualizer', parent=mmdet_registry.VISUALIZERS)
 VISBACKENDS = Registry('vis_backend', parent=mmdet_registry.VISBACKENDS)
 LOG_PROCESSORS = Registry('log_processor', parent=mmdet_registry.LOG_PROCESSORS)
+
+#: Degradation factors of SDAG pretraining: batch tensor operations (N, 3, H, W) -> same shape,
+#: built by ``sdag_bench.sdag.degradations.build_degradation``. Not data-pipeline transforms, so
+#: they have a registry of their own, with no parent.
+DEGRADATIONS = Registry('degradation', locations=['sdag_bench.sdag.degradations'])
 
 #: Enhancers are MODELS too; this alias makes the intent of ``ENHANCERS.build`` explicit.
 ENHANCERS = MODELS

@@ -3,7 +3,8 @@
 Each factor maps a batch of RGB images in [0, 1], shape (N, 3, H, W), to a degraded batch of the
 same shape. Its parameters are drawn per image, uniformly from the factor's own range, from an
 optional ``torch.Generator`` (same generator state -> same output). Factors are registered in
-``TRANSFORMS`` and compose with :class:`ComposeDegradations`; ``name`` keys their logged losses.
+``DEGRADATIONS`` (not in the data pipeline's ``TRANSFORMS``: they act on batches inside the
+model) and compose with :class:`ComposeDegradations`; ``name`` keys their logged losses.
 
 The official SDAG pretraining uses two factors, both reproduced exactly by the defaults here:
 :class:`GammaDegradation` (``x ** (1 / 0.3)``) and :class:`GaussianNoiseDegradation`
@@ -17,7 +18,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from sdag_bench.registry import TRANSFORMS
+from sdag_bench.registry import DEGRADATIONS
 
 Range = Tuple[float, float]
 
@@ -87,7 +88,7 @@ class DegradationFactor:
         return f'{type(self).__name__}(name={self.name!r})'
 
 
-@TRANSFORMS.register_module()
+@DEGRADATIONS.register_module()
 class GammaDegradation(DegradationFactor):
     """Darken by a power curve ``x ** exponent`` (official: exponent 1 / 0.3).
 
@@ -106,7 +107,7 @@ class GammaDegradation(DegradationFactor):
         return x.clamp(min=0) ** exponent
 
 
-@TRANSFORMS.register_module()
+@DEGRADATIONS.register_module()
 class GaussianNoiseDegradation(DegradationFactor):
     """Add zero-mean Gaussian noise (official: sigma = 50 / 255, no clipping).
 
@@ -129,7 +130,7 @@ class GaussianNoiseDegradation(DegradationFactor):
         return out.clamp(0, 1) if self.clip else out
 
 
-@TRANSFORMS.register_module()
+@DEGRADATIONS.register_module()
 class ExposureDegradation(DegradationFactor):
     """Scale the exposure linearly: ``x * k``.
 
@@ -146,7 +147,7 @@ class ExposureDegradation(DegradationFactor):
         return x * sample_uniform(x.shape[0], self.scale_range, x, generator)
 
 
-@TRANSFORMS.register_module()
+@DEGRADATIONS.register_module()
 class PoissonGaussianDegradation(DegradationFactor):
     """Sensor noise: Poisson shot noise plus Gaussian read noise, clipped to [0, 1].
 
@@ -176,7 +177,7 @@ class PoissonGaussianDegradation(DegradationFactor):
         return (gain * shot + read * _randn_like(x, generator)).clamp(0, 1)
 
 
-@TRANSFORMS.register_module()
+@DEGRADATIONS.register_module()
 class ColourCastDegradation(DegradationFactor):
     """Per-channel gains (a white-balance error), normalised to mean 1, clipped to [0, 1].
 
@@ -197,7 +198,7 @@ class ColourCastDegradation(DegradationFactor):
         return (x * gains).clamp(0, 1)
 
 
-@TRANSFORMS.register_module()
+@DEGRADATIONS.register_module()
 class BlurDegradation(DegradationFactor):
     """Gaussian blur (defocus / motion-free camera shake), a separable kernel per image.
 
@@ -225,7 +226,7 @@ class BlurDegradation(DegradationFactor):
         return out.view(n, c, h, w)
 
 
-@TRANSFORMS.register_module()
+@DEGRADATIONS.register_module()
 class ComposeDegradations(DegradationFactor):
     """Apply several factors in sequence (e.g. exposure, then noise).
 
@@ -256,10 +257,13 @@ def build_degradation(cfg: Union[dict, DegradationFactor]) -> DegradationFactor:
 
     Returns:
         DegradationFactor: The factor.
+
+    Raises:
+        KeyError: For a type not registered in ``DEGRADATIONS`` (e.g. a data-pipeline transform).
     """
     if isinstance(cfg, DegradationFactor):
         return cfg
-    factor = TRANSFORMS.build(cfg)
+    factor = DEGRADATIONS.build(cfg)
     if not isinstance(factor, DegradationFactor):
         raise TypeError(f'{cfg!r} is not a degradation factor ({type(factor).__name__})')
     return factor

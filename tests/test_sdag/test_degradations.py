@@ -1,8 +1,10 @@
 """Degradation factors: official definitions, parameter ranges, seeding, composition."""
 import pytest
 import torch
+from mmengine.config import Config
 
-from sdag_bench.registry import TRANSFORMS
+from sdag_bench.registry import DEGRADATIONS, MODELS, TRANSFORMS
+from sdag_runner_utils import PROJECT_ROOT
 from sdag_bench.sdag.degradations import (BlurDegradation, ColourCastDegradation,
                                           ComposeDegradations, ExposureDegradation,
                                           GammaDegradation, GaussianNoiseDegradation,
@@ -44,7 +46,23 @@ def test_seeded_shape_and_registered(type_name):
     assert not torch.equal(a, x)
     if type_name != 'GammaDegradation':  # the official gamma is deterministic
         assert not torch.equal(a, factor(x, _gen(8)))
-    assert TRANSFORMS.get(type_name) is type(factor)
+    assert DEGRADATIONS.get(type_name) is type(factor)
+
+
+@pytest.mark.parametrize('type_name', ALL_TYPES + ('ComposeDegradations', ))
+def test_degradations_are_not_data_pipeline_transforms(type_name):
+    assert DEGRADATIONS.get(type_name) is not None
+    assert TRANSFORMS.get(type_name) is None  # batch operations inside a model, not a pipeline
+
+
+def test_config_built_pretrain_model_builds_its_degradations():
+    cfg = Config.fromfile(str(PROJECT_ROOT / 'configs/sdag/sdag_pretrain_lowlight.py'))
+    cfg.model.net = dict(type='SemanticAwareNet')  # no VGG16 file needed to build the factors
+    model = MODELS.build(cfg.model)
+    assert [type(f).__name__ for f in model.degradations] == [
+        d['type'] for d in cfg.model.degradations]
+    assert [f.name for f in model.degradations] == [
+        'gamma', 'noise', 'exposure', 'poisson_gaussian', 'colour_cast', 'blur']
 
 
 def test_exposure_scale_per_image_within_range():
@@ -98,5 +116,5 @@ def test_invalid_arguments():
         GaussianNoiseDegradation(sigma_range=(0.2, 0.1))
     with pytest.raises(ValueError, match='expects'):
         GammaDegradation()(torch.rand(3, 8, 8))
-    with pytest.raises(TypeError, match='not a degradation factor'):
-        build_degradation(dict(type='mmdet.RandomFlip', prob=0.5))
+    with pytest.raises(KeyError, match='RandomFlip is not in the sdag_bench::degradation registry'):
+        build_degradation(dict(type='RandomFlip', prob=0.5))  # a data-pipeline transform
