@@ -20,6 +20,7 @@ from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
 from sdag_bench import register_all_modules
+from sdag_bench.enhancers.training_consistency import training_enhancer_mismatch
 from sdag_bench.utils.checkpoint import CheckpointError, load_checkpoint_file
 from sdag_bench.utils.cli_checks import check_launcher
 from sdag_bench.utils.image_io import ImageReadError
@@ -100,6 +101,10 @@ def main(argv=None) -> int:
         return 2
     register_all_modules()
     cfg = Config.fromfile(args.config)
+    problem = training_enhancer_mismatch(cfg)  # would train one enhancer and benchmark another
+    if problem:
+        print(f'error: {problem}', file=sys.stderr)
+        return 2
     cfg.launcher = args.launcher
     if args.cfg_options:
         cfg.merge_from_dict(args.cfg_options)

@@ -4,7 +4,7 @@
 _base_ = '../enhancers/zerodce_pp.py'
 
 # evaluated at the scale it was trained at (the official 1/12 is for large photos)
-enhancer = dict(type='ZeroDCEPP', scale_factor=1)
+enhancer = dict(scale_factor=1)
 checkpoint = 'checkpoints/demo_zoo/zerodce_pp_s0.pth'
 seed_checkpoints = [
     'checkpoints/demo_zoo/zerodce_pp_s0.pth',

@@ -4,7 +4,7 @@
 _base_ = '../sdag/zerodcepp_sdag.py'
 
 # evaluated at the scale it was trained at (the official 1/12 is for large photos)
-enhancer = dict(type='ZeroDCEPP', scale_factor=1)
+enhancer = dict(scale_factor=1)
 checkpoint = 'checkpoints/demo_zoo/zerodce_pp_sdag_s0.pth'
 seed_checkpoints = [
     'checkpoints/demo_zoo/zerodce_pp_sdag_s0.pth',

@@ -10,7 +10,7 @@ checkpoint = 'checkpoints/official/zerodcepp_epoch99.pth'
 
 model = dict(
     type='UnsupervisedEnhancerModel',
-    enhancer=dict(type='ZeroDCEPP', scale_factor=1),
+    enhancer=dict(enhancer, scale_factor=1),  # trained at full scale; the official test: 1/12
     losses=dict(
         loss_spa=dict(type='SpatialConsistencyLoss', loss_weight=1.0),
         loss_exp=dict(type='ExposureControlLoss', patch_size=16, target=0.6, loss_weight=10.0),

@@ -11,6 +11,7 @@ from sdag_bench.utils.checkpoint import (extract_state_dict, load_checkpoint_fil
 from sdag_bench.utils.paths import resolve_project_path
 from sdag_bench.registry import MODELS
 from .base import BaseEnhancer
+from .training_consistency import training_enhancer_mismatch
 
 
 def known_enhancer_types() -> List[str]:
@@ -74,11 +75,16 @@ def build_enhancer_from_config(path: Union[str, Path], checkpoint: Optional[str]
 
     Raises:
         KeyError: If the config has no ``enhancer``.
+        ValueError: If the config's training ``model.enhancer`` differs from ``enhancer`` in
+            a way the config does not declare (see :mod:`.training_consistency`).
         CheckpointError: If the checkpoint is missing, unsafe or does not fit.
     """
     cfg = Config.fromfile(str(path))
     if 'enhancer' not in cfg:
         raise KeyError(f'config {path} defines no top-level `enhancer = dict(type=...)`')
+    mismatch = training_enhancer_mismatch(cfg)
+    if mismatch:
+        raise ValueError(mismatch)
     try:
         enhancer = build_enhancer(cfg.enhancer)
     except KeyError as err:
