@@ -51,6 +51,7 @@ from sdag_bench.benchmark.cells import (CellSpec, DatasetSpec, DetectorSpec,  # 
                                         EnhancerSpec)
 from sdag_bench.benchmark.evaluate import (build_frozen_detector,  # noqa: E402
                                            build_test_dataloader, evaluate_cell, evaluate_cells)
+from sdag_bench.benchmark.options import EvaluationOptions  # noqa: E402
 from sdag_bench.enhancers.builder import build_enhancer_from_config  # noqa: E402
 from sdag_bench.metrics.cost import count_flops  # noqa: E402
 
@@ -58,6 +59,7 @@ DATASET = DatasetSpec('demo', str(ROOT / 'configs/_base_/datasets/demo.py'))
 DETECTOR = str(ROOT / 'configs/detectors/demo_retinanet.py')
 DETECTOR_CKPT = str(ROOT / 'checkpoints/demo_retinanet.pth')
 QUALITY = [dict(type='ImageQualityMetric', metrics=('niqe', 'psnr', 'ssim'))]
+QUIET = EvaluationOptions(extra_metrics=QUALITY, progress=False)
 
 
 def zerodce_spec(images: int) -> EnhancerSpec:
@@ -93,10 +95,10 @@ def bench_harness(args) -> List[str]:
     cell = CellSpec(spec, DATASET, DetectorSpec('demo_retinanet', DETECTOR, DETECTOR_CKPT))
 
     def harness():
-        evaluate_cell(cell, extra_metrics=QUALITY, progress=False)
+        evaluate_cell(cell, QUIET)
 
     def harness_batched():
-        evaluate_cell(cell, extra_metrics=QUALITY, progress=False, enhance_batch_size=8)
+        evaluate_cell(cell, QUIET.replace(enhance_batch_size=8))
 
     def bare():
         loader, _ = build_test_dataloader(DATASET.config, spec.dataset_overrides)
@@ -152,11 +154,11 @@ def bench_shared(args) -> List[str]:
         cells = [CellSpec(spec, DATASET, d) for d in detectors]
 
         def shared():
-            evaluate_cells(cells, extra_metrics=QUALITY, progress=False)
+            evaluate_cells(cells, QUIET)
 
         def separate():
             for cell in cells:
-                evaluate_cell(cell, extra_metrics=QUALITY, progress=False)
+                evaluate_cell(cell, QUIET)
 
         def bare():
             loader, _ = build_test_dataloader(DATASET.config, spec.dataset_overrides)
@@ -397,9 +399,9 @@ def bench_profile(args) -> List[str]:
     from torch.profiler import ProfilerActivity, profile
     spec = zerodce_spec(args.images)
     cell = CellSpec(spec, DATASET, DetectorSpec('demo_retinanet', DETECTOR, DETECTOR_CKPT))
-    evaluate_cell(cell, extra_metrics=QUALITY, progress=False)  # warm caches
+    evaluate_cell(cell, QUIET)  # warm caches
     with profile(activities=[ProfilerActivity.CPU]) as prof:
-        evaluate_cell(cell, extra_metrics=QUALITY, progress=False)
+        evaluate_cell(cell, QUIET)
     table = prof.key_averages().table(sort_by='self_cpu_time_total', row_limit=12,
                                       max_name_column_width=40)
     return ['## 5. Profile of the harness pass (Zero-DCE + demo RetinaNet + quality)', '',

@@ -12,56 +12,44 @@ Distributed (same numbers as one process):
     torchrun --nproc_per_node 2 tools/benchmark.py --launcher pytorch
 """
 import argparse
-import os.path as osp
 import sys
 
-from mmengine.config import Config, DictAction
+from mmengine.config import DictAction
 from mmengine.dist import init_dist, is_main_process
-from mmengine.logging import MMLogger
 
-from sdag_bench import register_all_modules
 from sdag_bench.benchmark.cells import ResultStore
+from sdag_bench.benchmark.cli import (CommandLineError, add_common_arguments, check_arguments,
+                                      evaluation_options, load_benchmark_config, plan_from_args,
+                                      resolve_device)
 from sdag_bench.benchmark.data_inputs import DataInputError
-from sdag_bench.benchmark.enhanced_dirs import add_enhanced_dir_cells, parse_enhanced_dirs
 from sdag_bench.benchmark.interval_report import bootstrap_report
 from sdag_bench.benchmark.leaderboard import leaderboard, records_to_frame, write_leaderboard
 from sdag_bench.benchmark.listing import list_benchmark
-from sdag_bench.benchmark.plan import find_benchmark_config, plan_cells
 from sdag_bench.benchmark.plots import plot_ap_vs_niqe, plot_paths, plot_per_class_ap
 from sdag_bench.benchmark.qualitative import render_qualitative_grid
 from sdag_bench.benchmark.report_thumbnails import write_benchmark_report
 from sdag_bench.benchmark.run import run_cells
 from sdag_bench.benchmark.store_files import StoreError
 from sdag_bench.benchmark.verify import verify_cells
-from sdag_bench.utils.cli_checks import check_device, check_launcher, check_positive, first_problem
 
 
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description='Enhancers x datasets x frozen detectors -> AP, quality, cost',
         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    parser.add_argument('--benchmark', default='demo',
-                        help='benchmark config file, or a name under configs/benchmark/ '
-                        '(demo, exdark, darkface, darkface_photos, real_photos, demo_finetuned)')
-    parser.add_argument('--enhancers', default='all', help="'all' or names, comma-separated")
-    parser.add_argument('--datasets', default='all', help="'all' or names from the config")
-    parser.add_argument('--detectors', default='all', help="'all' or names from the config")
+    add_common_arguments(parser)
     parser.add_argument('--checkpoint', help='detector checkpoint (with a single detector)')
     parser.add_argument('--data-root', help='folder of the (single) dataset: images and '
                         'annotations/ as the converters write them; no copied config needed')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction, metavar='KEY=VALUE',
                         help='override keys of the dataset configs, e.g. test_dataloader.'
                         'dataset.ann_file=annotations/exdark_8020_seed0_test.json')
-    parser.add_argument('--device', default='auto',
-                        help="'auto' (CUDA when torch sees a GPU, else CPU), 'cpu', 'cuda' or "
-                        "'cuda:N'")
     parser.add_argument('--enhanced-dir', action='append', default=[], metavar='NAME=PATH',
                         help='score a folder of enhanced images as row NAME (repeatable); files '
                         'match test images by stem, any image extension')
     parser.add_argument('--list', action='store_true',
                         help='print the enhancers, datasets and detectors of the benchmark and '
                         'exit')
-    parser.add_argument('--work-dir', help='result folder (default results/<benchmark>)')
     parser.add_argument('--force', action='store_true', help='recompute finished cells')
     parser.add_argument('--verify', type=int, default=0, metavar='N',
                         help='after the run, recompute N random finished cells and report any '
@@ -70,12 +58,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('--no-bounds', action='store_true',
                         help='skip the identity and normal-light bound rows')
     parser.add_argument('--seed', type=int, default=0)
-    parser.add_argument('--no-progress', action='store_true', help='no progress bars')
     parser.add_argument('--no-plots', action='store_true', help='skip the PNG plots')
-    parser.add_argument('--bootstrap', type=int, default=1000, metavar='N',
-                        help='resamples of the test images for the 95%% intervals and paired '
-                        'tests (from stored predictions; 0: none)')
-    parser.add_argument('--bootstrap-seed', type=int, default=0)
     parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm'], default='none')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
     return parser.parse_args(argv)
@@ -96,53 +79,36 @@ def init_distributed(launcher: str, device: str) -> None:
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    if args.device == 'auto':
-        import torch
-        args.device = 'cuda' if torch.cuda.is_available() else 'cpu'
-    problem = first_problem([check_device(args.device), check_launcher(args.launcher),
-                             check_positive('--batch-size', args.batch_size)])
+    args.device = resolve_device(args.device)
+    problem = check_arguments(args)
     if problem:  # before any process group, config or compute
         print(f'error: {problem}', file=sys.stderr)
         return 2
     if args.launcher != 'none':
         init_distributed(args.launcher, args.device)
-    register_all_modules()
-    MMLogger.get_instance('sdag_bench', log_level='WARNING')
-    bench_path = find_benchmark_config(args.benchmark)
-    if bench_path is None:
-        print(f'error: benchmark config {args.benchmark} not found', file=sys.stderr)
-        return 2
-    bench_cfg = Config.fromfile(bench_path)
-    if args.list:
-        print('\n'.join(list_benchmark(bench_cfg)))
-        return 0
-    if is_main_process():
-        print(f'[benchmark] device: {args.device}')
-    work_dir = args.work_dir or osp.join('results', bench_cfg.benchmark)
     try:
-        folders = parse_enhanced_dirs(args.enhanced_dir)
-        cells, notes = plan_cells(bench_cfg, args.enhancers, args.datasets, args.detectors,
-                                  args.checkpoint, with_bounds=not args.no_bounds,
-                                  data_root=args.data_root and osp.abspath(args.data_root),
-                                  cfg_options=args.cfg_options)
-        if folders:
-            cells = add_enhanced_dir_cells(cells, folders, osp.join(work_dir, 'enhanced_dirs'))
-    except (KeyError, FileNotFoundError, ValueError) as err:
-        print(f'error: {err.args[0] if err.args else err}', file=sys.stderr)
+        bench_cfg = load_benchmark_config(args.benchmark)
+        if args.list:
+            print('\n'.join(list_benchmark(bench_cfg)))
+            return 0
+        if is_main_process():
+            print(f'[benchmark] device: {args.device}')
+        plan = plan_from_args(args, bench_cfg, with_bounds=not args.no_bounds)
+    except CommandLineError as err:
+        print(f'error: {err}', file=sys.stderr)
         return 2
-    for note in notes:
+    cells, work_dir = plan.cells, plan.work_dir
+    for note in plan.notes:
         if is_main_process():
             print(f'[benchmark] {note}')
     store = ResultStore(work_dir)
-    run_kwargs = dict(device=args.device, batch_size=args.batch_size,
-                      extra_metrics=list(bench_cfg.get('extra_metrics', [])),
-                      cost_cfg=bench_cfg.get('cost_cfg'), seed=args.seed)
+    options = evaluation_options(args, bench_cfg)
     try:
         if is_main_process():
             store.check_writable()  # before any compute
-        records = run_cells(cells, store, force=args.force, progress=not args.no_progress,
-                            **run_kwargs)
-        verified = verify_cells(cells, store, args.verify, **run_kwargs) if args.verify else []
+        records = run_cells(cells, store, options, force=args.force)
+        verified = verify_cells(cells, store, args.verify, options.replace(progress=False)) \
+            if args.verify else []
     except StoreError as err:
         print(f'error: {err.strerror or err}', file=sys.stderr)
         return 2

@@ -13,12 +13,10 @@ import argparse
 import os.path as osp
 import sys
 
-from mmengine.config import Config
-from mmengine.logging import MMLogger
-
-from sdag_bench import register_all_modules
 from sdag_bench.benchmark.cells import ResultStore
-from sdag_bench.benchmark.plan import find_benchmark_config, plan_cells
+from sdag_bench.benchmark.cli import (CommandLineError, add_common_arguments, check_arguments,
+                                      evaluation_options, load_benchmark_config, plan_from_args,
+                                      resolve_device)
 from sdag_bench.benchmark.run import run_cells
 from sdag_bench.benchmark.seed_intervals import seed_significance_report
 from sdag_bench.benchmark.seeds import format_seed_table, plan_seed_cells, summarize_seeds
@@ -27,54 +25,40 @@ from sdag_bench.benchmark.store_files import StoreError
 
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('--benchmark', default='demo', help='benchmark config or name')
-    parser.add_argument('--enhancers', default='all', help="'all' or names, comma-separated")
-    parser.add_argument('--datasets', default='all')
-    parser.add_argument('--detectors', default='all')
-    parser.add_argument('--work-dir', help='result folder (default results/<benchmark>)')
-    parser.add_argument('--device', default='cpu')
-    parser.add_argument('--no-progress', action='store_true')
-    parser.add_argument('--bootstrap', type=int, default=1000, metavar='N',
-                        help='resamples of the test images for the significance of the gains '
-                        '(from stored predictions; 0: none)')
-    parser.add_argument('--bootstrap-seed', type=int, default=0)
+    add_common_arguments(parser, device='cpu')
     return parser.parse_args(argv)
 
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    register_all_modules()
-    MMLogger.get_instance('sdag_bench', log_level='WARNING')
-    bench_path = find_benchmark_config(args.benchmark)
-    if bench_path is None:
-        print(f'error: benchmark config {args.benchmark} not found', file=sys.stderr)
+    args.device = resolve_device(args.device)
+    problem = check_arguments(args)
+    if problem:  # before any config or compute
+        print(f'error: {problem}', file=sys.stderr)
         return 2
-    bench_cfg = Config.fromfile(bench_path)
     try:
-        cells, notes = plan_cells(bench_cfg, args.enhancers, args.datasets, args.detectors,
-                                  with_bounds=False)
-    except (KeyError, FileNotFoundError, ValueError) as err:
-        print(f'error: {err.args[0] if err.args else err}', file=sys.stderr)
+        bench_cfg = load_benchmark_config(args.benchmark)
+        plan = plan_from_args(args, bench_cfg, with_bounds=False)
+    except CommandLineError as err:
+        print(f'error: {err}', file=sys.stderr)
         return 2
+    cells, work_dir = plan.cells, plan.work_dir
     seed_cells, seed_notes = plan_seed_cells(cells)
-    for note in notes + seed_notes:
+    for note in plan.notes + seed_notes:
         print(f'[seeds] {note}')
     if not seed_cells:
         print('error: no planned row lists seed_checkpoints', file=sys.stderr)
         return 2
-    work_dir = args.work_dir or osp.join('results', bench_cfg.benchmark)
-    run_kwargs = dict(device=args.device, extra_metrics=list(bench_cfg.get('extra_metrics', [])),
-                      progress=not args.no_progress)
+    options = evaluation_options(args, bench_cfg)
     # leaderboard cells are computed exactly as tools/benchmark.py would (with their cost)
     leaderboard_cells = [c for c in seed_cells if c in cells]
     other_cells = [c for c in seed_cells if c not in cells]
     try:
         for store in (ResultStore(work_dir), ResultStore(osp.join(work_dir, 'seeds'))):
             store.check_writable()  # before any compute
-        records = (run_cells(leaderboard_cells, ResultStore(work_dir),
-                             cost_cfg=bench_cfg.get('cost_cfg'), **run_kwargs) +
+        records = (run_cells(leaderboard_cells, ResultStore(work_dir), options) +
                    run_cells(other_cells, ResultStore(osp.join(work_dir, 'seeds')),
-                             cost_cfg=None, **run_kwargs))
+                             options.replace(cost_cfg=None)))
     except StoreError as err:
         print(f'error: {err.strerror or err}', file=sys.stderr)
         return 2

@@ -13,10 +13,11 @@ from typing import Any, Dict, List, Optional
 from mmengine.dist import barrier, broadcast_object_list, is_main_process
 from tqdm import tqdm
 
-from .cells import CellSpec, ResultStore, run_settings
+from .cells import CellSpec, ResultStore
 from .claims import CellClaims, log_computed
 from .data_inputs import DataInputs
 from .evaluate import evaluate_cells, shares_enhancement
+from .options import EvaluationOptions
 from .precomputed import folder_digest, precomputed_folder
 from .store_files import host_name
 
@@ -28,21 +29,23 @@ def _from_main(value: Any) -> Any:
     return box[0]
 
 
-def cell_keys(cells: List[CellSpec], store: ResultStore, extra_metrics=None, cost_cfg=None,
-              seed: int = 0, batch_size: Optional[int] = None) -> List[Dict[str, Any]]:
+def cell_keys(cells: List[CellSpec], store: ResultStore,
+              options: Optional[EvaluationOptions] = None) -> List[Dict[str, Any]]:
     """Key and inputs of each cell (computed on the main process, shared with all ranks).
 
     Args:
         cells (list[CellSpec]): The cells.
         store (ResultStore): Holds the file-hash cache (``<root>/.cache``).
-        extra_metrics, cost_cfg, seed, batch_size: The run settings (see ``run_settings``).
+        options (EvaluationOptions, optional): The run options; their
+            :meth:`~EvaluationOptions.settings` are part of each key. Defaults to None
+            (``EvaluationOptions()``).
 
     Returns:
         list[dict]: ``key`` and ``inputs`` (settings and data digests) per cell.
     """
     out = None
     if is_main_process():
-        settings = run_settings(extra_metrics, cost_cfg, seed, batch_size)
+        settings = (options or EvaluationOptions()).settings()
         data = DataInputs(osp.join(store.root, '.cache', 'file_hashes.json'))
         out = []
         for cell in cells:
@@ -56,11 +59,8 @@ def cell_keys(cells: List[CellSpec], store: ResultStore, extra_metrics=None, cos
     return _from_main(out)
 
 
-def run_cells(cells: List[CellSpec], store: ResultStore, device: str = 'cpu',
-              force: bool = False, batch_size: Optional[int] = None,
-              extra_metrics: Optional[List[dict]] = None, cost_cfg: Optional[dict] = None,
-              seed: int = 0,
-              progress: bool = True,
+def run_cells(cells: List[CellSpec], store: ResultStore,
+              options: Optional[EvaluationOptions] = None, force: bool = False,
               poll_s: float = 1.0) -> List[Dict[str, Any]]:
     """Evaluate every cell not already stored (or all with ``force``) and store it.
 
@@ -73,23 +73,20 @@ def run_cells(cells: List[CellSpec], store: ResultStore, device: str = 'cpu',
     Args:
         cells (list[CellSpec]): What to run.
         store (ResultStore): Where results live.
-        device (str): Device for enhancers and detectors. Defaults to 'cpu'.
+        options (EvaluationOptions, optional): Device, batch size, extra metrics, cost, seed,
+            progress bars. Defaults to None (``EvaluationOptions()``).
         force (bool): Recompute finished cells. Defaults to False.
-        batch_size (int, optional): Overrides the dataset configs' batch size.
-        extra_metrics (list[dict], optional): Extra metric configs for every cell.
-        cost_cfg (dict, optional): Enhancer cost measurement settings; None skips it.
-        seed (int): Data-loader seed. Defaults to 0.
-        progress (bool): Show progress bars. Defaults to True.
         poll_s (float): Seconds between checks of a cell claimed by another run.
 
     Returns:
         list[dict]: The records of all cells, in the order given; each has ``cached``.
     """
+    options = options or EvaluationOptions()
     main = is_main_process()
     if main:
         store.clean_temporaries()
     records: List[Optional[Dict[str, Any]]] = [None] * len(cells)
-    keyed = cell_keys(cells, store, extra_metrics, cost_cfg, seed, batch_size)
+    keyed = cell_keys(cells, store, options)
     keys = [k['key'] for k in keyed]
     claims = CellClaims(store.cell_dir)
 
@@ -103,7 +100,7 @@ def run_cells(cells: List[CellSpec], store: ResultStore, device: str = 'cpu',
 
     todo = [i for i in range(len(cells)) if force or not stored(i)]
     bar = tqdm(total=len(todo), desc='cells', unit='cell',
-               disable=not (progress and main) or not todo)
+               disable=not (options.progress and main) or not todo)
     while todo:
         deferred: List[int] = []
         for group in _groups(cells, todo):
@@ -116,8 +113,7 @@ def run_cells(cells: List[CellSpec], store: ResultStore, device: str = 'cpu',
                     mine = [i for i in mine if not stored(i)]
                 if mine:
                     bar.set_postfix_str(cells[mine[0]].enhancer.name)
-                    _compute(cells, mine, keys, keyed, store, records, device, batch_size,
-                             extra_metrics, cost_cfg, seed, progress)
+                    _compute(cells, mine, keys, keyed, store, records, options)
             finally:
                 if main:
                     for i in group:
@@ -155,12 +151,9 @@ def _groups(cells: List[CellSpec], indices: List[int]) -> List[List[int]]:
     return groups
 
 
-def _compute(cells, indices, keys, keyed, store, records, device, batch_size, extra_metrics,
-             cost_cfg, seed, progress) -> None:
+def _compute(cells, indices, keys, keyed, store, records, options) -> None:
     """Evaluate one group of cells in one pass, store and log each."""
-    results = evaluate_cells([cells[i] for i in indices], device=device,
-                             batch_size=batch_size, extra_metrics=extra_metrics,
-                             cost_cfg=cost_cfg, seed=seed, progress=progress)
+    results = evaluate_cells([cells[i] for i in indices], options)
     for index, record in zip(indices, results):
         record.update(key=keys[index], inputs=keyed[index]['inputs'],
                       computed_by=dict(host=host_name(), pid=os.getpid()),

@@ -11,6 +11,7 @@ from mmengine.dist import broadcast_object_list, is_main_process
 
 from .cells import CellSpec, ResultStore
 from .evaluate import evaluate_cells
+from .options import EvaluationOptions
 from .run import cell_keys
 
 #: Metrics that are measurements of the machine, not results (never compared).
@@ -49,23 +50,23 @@ def compare_metrics(stored: Dict[str, Any], fresh: Dict[str, Any], rel_tol: floa
 
 
 def verify_cells(cells: List[CellSpec], store: ResultStore, count: int,
-                 rng_seed: Optional[int] = None, device: str = 'cpu',
-                 batch_size: Optional[int] = None, extra_metrics: Optional[List[dict]] = None,
-                 cost_cfg: Optional[dict] = None, seed: int = 0,
-                 progress: bool = False) -> List[Dict[str, Any]]:
+                 options: Optional[EvaluationOptions] = None,
+                 rng_seed: Optional[int] = None) -> List[Dict[str, Any]]:
     """Recompute ``count`` random finished (current) cells and compare their metrics.
 
     Args:
         cells (list[CellSpec]): Candidate cells (those stored with a current key are drawn).
         store (ResultStore): The store.
         count (int): How many cells to recompute.
+        options (EvaluationOptions, optional): As for ``run_cells`` (the same options give the
+            same keys). Defaults to None (``EvaluationOptions(progress=False)``).
         rng_seed (int, optional): Seed of the draw. Defaults to None (random).
-        device, batch_size, extra_metrics, cost_cfg, seed, progress: As for ``run_cells``.
 
     Returns:
         list[dict]: Per verified cell: ``cell`` (name) and ``differences`` (list of str).
     """
-    keyed = cell_keys(cells, store, extra_metrics, cost_cfg, seed, batch_size)
+    options = options or EvaluationOptions(progress=False)
+    keyed = cell_keys(cells, store, options)
     chosen = None
     if is_main_process():
         finished = [i for i, cell in enumerate(cells)
@@ -76,9 +77,7 @@ def verify_cells(cells: List[CellSpec], store: ResultStore, count: int,
     report = []
     for index in box[0]:
         cell = cells[index]
-        fresh = evaluate_cells([cell], device=device, batch_size=batch_size,
-                               extra_metrics=extra_metrics, cost_cfg=cost_cfg, seed=seed,
-                               progress=progress)[0]
+        fresh = evaluate_cells([cell], options)[0]
         stored = store.load(cell, keyed[index]['key']) if is_main_process() else None
         differences = compare_metrics(stored['metrics'], fresh['metrics']) if stored else []
         report.append(dict(cell=cell.name, differences=differences))

@@ -7,6 +7,7 @@ import pytest
 from sdag_bench.benchmark.cells import CellSpec, DatasetSpec, DetectorSpec, EnhancerSpec
 from sdag_bench.benchmark.evaluate import evaluate_cell
 from sdag_bench.benchmark.leaderboard import leaderboard, records_to_frame
+from sdag_bench.benchmark.options import EvaluationOptions
 from sdag_bench.metrics.metric_info import metric_direction
 from sdag_bench.utils.paths import PROJECT_ROOT
 
@@ -19,7 +20,7 @@ def _cell(dataset_config: str) -> dict:
                     DatasetSpec('demo', str(dataset_config)),
                     DetectorSpec('demo_retinanet', 'configs/detectors/demo_retinanet.py',
                                  'checkpoints/demo_retinanet.pth'))
-    return evaluate_cell(cell, progress=False)
+    return evaluate_cell(cell, EvaluationOptions(progress=False))
 
 
 def test_mmdet_voc_metric_under_any_prefix_gives_the_same_ap50(tmp_path):

@@ -18,6 +18,7 @@ from mmengine.runner import Runner
 
 from sdag_bench.benchmark.cells import CellSpec, DatasetSpec, DetectorSpec, EnhancerSpec
 from sdag_bench.benchmark.evaluate import evaluate_cell
+from sdag_bench.benchmark.options import EvaluationOptions
 from sdag_bench.datasets.demo import ensure_demo_set
 from sdag_bench.enhancers.builder import build_enhancer_from_config
 from sdag_bench.utils.paths import PROJECT_ROOT
@@ -65,7 +66,7 @@ def _harness(detector_config: str) -> dict:
                                  dataset_overrides=dict(indices=NUM_IMAGES)),
                     DatasetSpec('demo', 'configs/_base_/datasets/demo.py'),
                     DetectorSpec('demo_retinanet', detector_config, CHECKPOINT))
-    return evaluate_cell(cell, progress=False)
+    return evaluate_cell(cell, EvaluationOptions(progress=False))
 
 
 def _assert_parity(harness: dict, reference: dict) -> None:

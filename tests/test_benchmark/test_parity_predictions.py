@@ -20,8 +20,10 @@ from mmengine.dataset import Compose, pseudo_collate
 from mmengine.registry import DefaultScope
 
 from sdag_bench.benchmark import evaluate as evaluate_module
+from sdag_bench.benchmark import single_pass as single_pass_module
 from sdag_bench.benchmark.cells import CellSpec, DatasetSpec, DetectorSpec, EnhancerSpec
 from sdag_bench.benchmark.evaluate import evaluate_cells
+from sdag_bench.benchmark.options import EvaluationOptions
 from sdag_bench.utils.image_io import read_image
 from sdag_bench.enhancers.builder import build_enhancer_from_config
 from sdag_bench.utils.paths import PROJECT_ROOT
@@ -88,7 +90,7 @@ def _mmdet_predictions(config: str, state: dict, pngs) -> list:
 def _harness_predictions(config: str, monkeypatch, photos_dir) -> tuple:
     """The harness's path (evaluate_cells), recording each detector's outputs and weights."""
     built, predictions = [], []
-    build, run = evaluate_module.build_frozen_detector, evaluate_module.run_detector
+    build, run = evaluate_module.build_frozen_detector, single_pass_module.run_detector
 
     def recording_build(*args, **kwargs):
         built.append(build(*args, **kwargs))
@@ -100,7 +102,7 @@ def _harness_predictions(config: str, monkeypatch, photos_dir) -> tuple:
         return outputs
 
     monkeypatch.setattr(evaluate_module, 'build_frozen_detector', recording_build)
-    monkeypatch.setattr(evaluate_module, 'run_detector', recording_run)
+    monkeypatch.setattr(single_pass_module, 'run_detector', recording_run)
     checkpoint = Config.fromfile(config).get('checkpoint')  # official weights where given
     cell = CellSpec(
         EnhancerSpec('gamma', 'configs/enhancers/gamma.py',
@@ -109,7 +111,7 @@ def _harness_predictions(config: str, monkeypatch, photos_dir) -> tuple:
         DetectorSpec('detector', config,
                      checkpoint if checkpoint and os.path.isfile(checkpoint) else None))
     torch.manual_seed(0)
-    record = evaluate_cells([cell], progress=False)[0]
+    record = evaluate_cells([cell], EvaluationOptions(progress=False))[0]
     state = {k: v for k, v in built[0].state_dict().items()
              if 'data_preprocessor.enhancer.' not in k}
     return predictions, state, record

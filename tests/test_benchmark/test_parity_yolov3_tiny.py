@@ -19,6 +19,7 @@ from mmengine.runner import Runner
 
 from sdag_bench.benchmark.cells import CellSpec, DatasetSpec, DetectorSpec, EnhancerSpec
 from sdag_bench.benchmark.evaluate import evaluate_cell
+from sdag_bench.benchmark.options import EvaluationOptions
 from sdag_bench.datasets.converters.exdark_yolo import convert_exdark_yolo
 from sdag_bench.utils.image_io import read_image
 from sdag_bench.enhancers.builder import build_enhancer_from_config
@@ -76,7 +77,7 @@ def test_harness_ap50_equals_mmdet_runner_test(exdark_photos, enhancer):
             data_root='', ann_file=str(ann_file), data_prefix=dict(img=str(images) + '/'))),
         DatasetSpec('exdark5', 'configs/_base_/datasets/exdark.py'),
         DetectorSpec('yolov3_tiny', DETECTOR, str(checkpoint)))
-    harness = evaluate_cell(cell, progress=False)
+    harness = evaluate_cell(cell, EvaluationOptions(progress=False))
 
     out = tmp / enhancer
     png_ann = _save_pngs(images, ann_file, out, build_enhancer_from_config(config))

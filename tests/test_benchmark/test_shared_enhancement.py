@@ -6,11 +6,13 @@ from sdag_bench.benchmark import evaluate as evaluate_module
 from sdag_bench.benchmark.cells import (CellSpec, DatasetSpec, DetectorSpec, EnhancerSpec,
                                         ResultStore)
 from sdag_bench.benchmark.evaluate import evaluate_cell, evaluate_cells
+from sdag_bench.benchmark.options import EvaluationOptions
 from sdag_bench.benchmark.run import run_cells
 
 DETECTOR = 'configs/detectors/demo_retinanet.py'
 CHECKPOINT = 'checkpoints/demo_retinanet.pth'
 QUALITY = [dict(type='ImageQualityMetric', metrics=('niqe', 'psnr'))]
+QUIET = EvaluationOptions(extra_metrics=QUALITY, progress=False)
 
 
 @pytest.fixture(scope='module')
@@ -40,7 +42,7 @@ class CountingEnhancer(torch.nn.Module):
 
 
 def test_shared_pass_equals_separate_cells_and_enhances_once(cells, monkeypatch):
-    separate = [evaluate_cell(c, extra_metrics=QUALITY, progress=False) for c in cells]
+    separate = [evaluate_cell(c, QUIET) for c in cells]
     built = []
     original = evaluate_module.build_enhancer_from_config
 
@@ -49,7 +51,7 @@ def test_shared_pass_equals_separate_cells_and_enhances_once(cells, monkeypatch)
         return built[-1]
 
     monkeypatch.setattr(evaluate_module, 'build_enhancer_from_config', counting_builder)
-    shared = evaluate_cells(cells, extra_metrics=QUALITY, progress=False)
+    shared = evaluate_cells(cells, QUIET)
     assert len(built) == 1 and built[0].images == 24  # 24 images, enhanced once for both
     for alone, together in zip(separate, shared):
         assert alone['metrics'] == together['metrics']
@@ -64,15 +66,15 @@ def test_run_cells_groups_by_enhancer(cells, tmp_path, monkeypatch):
     calls = []
     original = evaluate_module.evaluate_cells
 
-    def spy(group, **kwargs):
+    def spy(group, options):
         calls.append([c.detector.name for c in group])
-        return original(group, **kwargs)
+        return original(group, options)
 
     monkeypatch.setattr('sdag_bench.benchmark.run.evaluate_cells', spy)
-    records = run_cells(cells, ResultStore(str(tmp_path)), progress=False)
+    records = run_cells(cells, ResultStore(str(tmp_path)), EvaluationOptions(progress=False))
     assert calls == [['a', 'b']]
     assert [r['cell']['detector']['name'] for r in records] == ['a', 'b']
-    again = run_cells(cells, ResultStore(str(tmp_path)), progress=False)
+    again = run_cells(cells, ResultStore(str(tmp_path)), EvaluationOptions(progress=False))
     assert calls == [['a', 'b']] and all(r['cached'] for r in again)
 
 

@@ -1,6 +1,7 @@
 """Determinism: the same cell and seed give bitwise-identical numbers on the CPU."""
 from sdag_bench.benchmark.cells import CellSpec, DatasetSpec, DetectorSpec, EnhancerSpec
 from sdag_bench.benchmark.evaluate import evaluate_cell
+from sdag_bench.benchmark.options import EvaluationOptions
 
 QUALITY = [dict(type='ImageQualityMetric', metrics=('niqe', 'psnr', 'ssim'))]
 
@@ -14,7 +15,7 @@ def test_same_seed_gives_identical_cells(tmp_path):
                     DetectorSpec('demo_retinanet', 'configs/detectors/demo_retinanet.py',
                                  'checkpoints/demo_retinanet.pth'))
     first, second, other_seed = (
-        evaluate_cell(cell, extra_metrics=QUALITY, progress=False, seed=seed)
+        evaluate_cell(cell, EvaluationOptions(extra_metrics=QUALITY, progress=False, seed=seed))
         for seed in (0, 0, 1))
     assert first['metrics'] == second['metrics']  # bitwise: AP, COCO mAP, NIQE, PSNR, SSIM
     assert {'AP50', 'niqe', 'psnr'} <= set(first['metrics'])
