@@ -9,17 +9,16 @@ Layout under the root (default ``data/demo``)::
 """
 import json
 import os
-import os.path as osp
 import shutil
 import tempfile
 from pathlib import Path
 from typing import Dict, List, Optional, Union
 
 import cv2
-from mmdet.datasets import CocoDataset
 
 from sdag_bench.registry import DATASETS
 from sdag_bench.transforms.low_light import low_light_degrade
+from .coco_with_references import CocoWithReferencesDataset
 from .demo_scenes import DEMO_CLASSES, DEMO_PALETTE, render_scene
 from .locked_generation import generation_lock, sigterm_as_exit
 
@@ -143,28 +142,19 @@ def _generate(root: Path, spec: Dict, progress: bool) -> None:
 
 
 @DATASETS.register_module()
-class DemoShapesDataset(CocoDataset):
+class DemoShapesDataset(CocoWithReferencesDataset):
     """The demo detection set (COCO json in), optionally pointing at normal-light references.
 
     Args:
-        ref_prefix (str, optional): Folder (relative to ``data_root``) of the normal-light
-            reference of each image; its path is stored as ``ref_path`` in the data info.
         generate (bool): Generate the demo set at ``data_root`` if missing. Defaults to True.
-        **kwargs: Passed to :class:`mmdet.datasets.CocoDataset`.
+        **kwargs: Passed to :class:`CocoWithReferencesDataset` (``ref_prefix``: folder,
+            relative to ``data_root``, of each image's normal-light reference, stored as
+            ``ref_path``).
     """
 
     METAINFO = dict(classes=DEMO_CLASSES, palette=DEMO_PALETTE)
 
-    def __init__(self, *args, ref_prefix: Optional[str] = None, generate: bool = True,
-                 **kwargs) -> None:
-        self.ref_prefix = ref_prefix
+    def __init__(self, *args, generate: bool = True, **kwargs) -> None:
         if generate and kwargs.get('data_root'):
             ensure_demo_set(kwargs['data_root'])
         super().__init__(*args, **kwargs)
-
-    def parse_data_info(self, raw_data_info: dict) -> Union[dict, List[dict]]:
-        info = super().parse_data_info(raw_data_info)
-        if self.ref_prefix is not None:
-            info['ref_path'] = osp.join(self.data_root, self.ref_prefix,
-                                        raw_data_info['raw_img_info']['file_name'])
-        return info

@@ -23,6 +23,7 @@ from typing import Dict, List, Optional, Union
 import cv2
 from mmdet.datasets import CocoDataset
 
+from sdag_bench.datasets.coco_with_references import CocoWithReferencesDataset
 from sdag_bench.datasets.exdark import ExDarkDataset
 from sdag_bench.utils.image_io import read_image
 from sdag_bench.utils.paths import resolve_project_path
@@ -202,31 +203,23 @@ class _MadeOnFirstUse:
 
 
 @DATASETS.register_module()
-class RealPhotosCocoDataset(_MadeOnFirstUse, CocoDataset):
+class RealPhotosCocoDataset(_MadeOnFirstUse, CocoWithReferencesDataset):
     """COCO-class photos of the real-photos set (coco8 darkened), with normal-light references.
 
     Args:
-        ref_prefix (str, optional): Folder (relative to ``data_root``) of each image's
-            normal-light reference, stored as ``ref_path`` (for PSNR/SSIM).
         set_root (str, optional): The real-photos set to make on first use. Defaults to
             ``data/real_photos``.
         assets_root (str, optional): The third-party assets. Defaults to ``../shared/assets``.
         generate (bool): Make the set if missing or stale. Defaults to True.
-        **kwargs: Passed to :class:`mmdet.datasets.CocoDataset`.
+        **kwargs: Passed to :class:`CocoWithReferencesDataset` (``ref_prefix``: folder,
+            relative to ``data_root``, of each image's normal-light reference, stored as
+            ``ref_path`` for PSNR/SSIM).
     """
 
-    def __init__(self, *args, ref_prefix: Optional[str] = None, set_root: Optional[str] = None,
-                 assets_root: Optional[str] = None, generate: bool = True, **kwargs) -> None:
-        self.ref_prefix = ref_prefix
+    def __init__(self, *args, set_root: Optional[str] = None, assets_root: Optional[str] = None,
+                 generate: bool = True, **kwargs) -> None:
         self._ensure(set_root, assets_root, generate, kwargs)
         super().__init__(*args, **kwargs)
-
-    def parse_data_info(self, raw_data_info: dict) -> Union[dict, List[dict]]:
-        info = super().parse_data_info(raw_data_info)
-        if self.ref_prefix is not None:
-            info['ref_path'] = osp.join(self.data_root, self.ref_prefix,
-                                        raw_data_info['raw_img_info']['file_name'])
-        return info
 
 
 @DATASETS.register_module()
