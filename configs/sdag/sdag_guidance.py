@@ -13,16 +13,11 @@
 #       checkpoints/official/sdag_semantic_aware_recon.pth
 #   --cfg-options custom_hooks.0.sdag.extractor.type=VGGSlice \
 #       custom_hooks.0.checkpoint=checkpoints/official/sdag_semantic_aware_recon.pth
-sdag_net = dict(
-    type='SemanticAwareNet',
-    extractor=dict(
-        type='DetectorStem',
-        config='configs/detectors/demo_retinanet.py',
-        checkpoint='checkpoints/demo_retinanet.pth',
-        num_stages=1))
+_base_ = './_base_/sdag_net_demo_detector.py'
+
 sdag_checkpoint = 'checkpoints/sdag_demo_detector.pth'
 
-sdag_hook = dict(type='SDAGGuidanceHook', sdag=sdag_net, checkpoint=sdag_checkpoint,
+sdag_hook = dict(type='SDAGGuidanceHook', sdag=_base_.sdag_net, checkpoint=sdag_checkpoint,
                  loss_weight=1.0, schedule='linear', warmup_iters=100)
 # Grids of input | enhanced | SDAG reconstruction | error map in <work_dir>/samples.
 samples_hook = dict(type='EnhancedSamplesHook', interval=500)

@@ -1,15 +1,7 @@
 # SDAG pretraining on the features of the benchmark's own frozen detector (the paper's
 # "subsequent pre-trained recognition model extractor"): the stem and first stage of the demo
-# RetinaNet's ResNet-18 backbone instead of the VGG16 slice. Guide an enhancer with the result by
-# giving SDAGGuidanceHook the same `sdag_net` (see configs/sdag/zerodce_sdag.py).
-_base_ = ['./sdag_pretrain.py']
+# RetinaNet's ResNet-18 backbone instead of the VGG16 slice. The network is defined once, in
+# _base_/sdag_net_demo_detector.py; sdag_guidance.py guides the enhancers with the same one.
+_base_ = ['./sdag_pretrain.py', './_base_/sdag_net_demo_detector.py']
 
-sdag_net = dict(
-    type='SemanticAwareNet',
-    extractor=dict(
-        type='DetectorStem',
-        config='configs/detectors/demo_retinanet.py',
-        checkpoint='checkpoints/demo_retinanet.pth',
-        num_stages=1))
-
-model = dict(net=dict(_delete_=True, **sdag_net))
+model = dict(net=dict(_delete_=True, **_base_.sdag_net))
