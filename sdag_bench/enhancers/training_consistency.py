@@ -20,7 +20,6 @@ from typing import List, Optional, Set
 from mmengine.config import Config
 
 
-
 class _Unset:
     """A keyword one side does not set."""
 
@@ -62,8 +61,8 @@ def declared_training_differences(path: str) -> Set[str]:
     for file in config_files(path):
         for model in _top_level_assignments(_parse(file), 'model'):
             trained = _keyword(model, 'enhancer')
-            if (isinstance(trained, ast.Call) and _is_dict_call(trained) and trained.args
-                    and isinstance(trained.args[0], ast.Name) and trained.args[0].id == 'enhancer'):
+            if (_is_dict_call(trained) and trained.args and isinstance(trained.args[0], ast.Name)
+                    and trained.args[0].id == 'enhancer'):
                 declared.update(kw.arg for kw in trained.keywords if kw.arg)
     return declared
 
@@ -73,7 +72,8 @@ def training_enhancer_mismatch(cfg: Config) -> Optional[str]:
 
     Args:
         cfg (Config): A config loaded with ``Config.fromfile`` (its ``filename`` is read for the
-            declarations, see :func:`declared_training_differences`).
+            declarations, see :func:`declared_training_differences`; a config built from a dict
+            declares none).
 
     Returns:
         str | None: A message naming the file and each undeclared difference; None when the two
@@ -89,7 +89,7 @@ def training_enhancer_mismatch(cfg: Config) -> Optional[str]:
     if trained.get('type') != benchmarked.get('type'):
         return (f'{cfg.filename}: model.enhancer trains a {trained.get("type")} but `enhancer` '
                 f'(what the benchmark builds) is a {benchmarked.get("type")}; {fix}')
-    declared = declared_training_differences(cfg.filename)
+    declared = declared_training_differences(cfg.filename) if cfg.filename else set()
     undeclared = [
         f'{key}={trained.get(key, _MISSING)!r} trained vs {benchmarked.get(key, _MISSING)!r} '
         'benchmarked' for key in sorted(set(trained) | set(benchmarked))
@@ -121,7 +121,7 @@ def _base_names(tree: ast.Module) -> List[str]:
     return names
 
 
-def _is_dict_call(node: ast.expr) -> bool:
+def _is_dict_call(node: Optional[ast.expr]) -> bool:
     return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == 'dict'
 
 
