@@ -1,5 +1,8 @@
-"""Shared fixtures: the third-party assets folder and registration."""
+"""Shared fixtures: the third-party assets folder, darknet's converted YOLOv3-tiny and
+registration."""
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -16,6 +19,19 @@ def shared_assets() -> Path:
         pytest.skip(f'third-party assets not found at {SHARED_ASSETS} '
                     '(set SDAG_SHARED_ASSETS to point at them)')
     return SHARED_ASSETS
+
+
+@pytest.fixture(scope='session')
+def yolov3_tiny_checkpoint(shared_assets: Path, tmp_path_factory) -> Path:
+    """darknet's COCO YOLOv3-tiny converted by ``tools/convert_darknet.py`` as a user runs it,
+    once per test session (tests read it, none writes it); skips without the assets."""
+    darknet = shared_assets / 'pjreddie+darknet'
+    out = tmp_path_factory.mktemp('darknet') / 'yolov3_tiny_coco.pth'
+    done = subprocess.run([sys.executable, 'tools/convert_darknet.py',
+                           str(darknet / 'yolov3-tiny.cfg'), str(darknet / 'yolov3-tiny.weights'),
+                           str(out)], cwd=PROJECT_ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    return out
 
 
 @pytest.fixture(scope='session', autouse=True)

@@ -1,19 +1,19 @@
 """`tools/benchmark.py --benchmark real_photos` on the real ExDark photos with the real detector.
 
 The identity row's AP50 in the leaderboard the command writes must equal a VOC AP50 computed
-here, independently: our own numpy VOC AP (area mode, IoU 0.5, the VOC pixel convention) over
-what mmdet's ``inference_detector`` returns for the photo files, against the photos' real
-ExDark boxes read from the third-party json (not from the generated COCO file).
+here, independently: our own numpy VOC AP (``tests/reference_voc_ap.py``: area mode, IoU 0.5,
+the VOC pixel convention) over what mmdet's ``inference_detector`` returns for the photo files,
+against the photos' real ExDark boxes read from the third-party json (not from the generated
+COCO file).
 """
 import csv
 import json
 import subprocess
 import sys
 from pathlib import Path
-from typing import Dict, List
 
-import numpy as np
 import pytest
+from reference_voc_ap import voc_ap50
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 #: The benchmark's configs name the assets as ../shared/assets from the project root.
@@ -21,69 +21,12 @@ PROJECT_ASSETS = PROJECT_ROOT.parent / 'shared' / 'assets'
 
 
 @pytest.fixture(scope='module')
-def darknet_checkpoint(tmp_path_factory) -> str:
+def darknet_checkpoint(yolov3_tiny_checkpoint: Path) -> str:
     """The darknet weights converted by tools/convert_darknet.py, as a user runs it."""
     if not PROJECT_ASSETS.is_dir():
         pytest.skip(f'the real-photos benchmark reads ../shared/assets (not found at '
                     f'{PROJECT_ASSETS})')
-    darknet = PROJECT_ASSETS / 'pjreddie+darknet'
-    out = tmp_path_factory.mktemp('darknet') / 'yolov3_tiny_coco.pth'
-    subprocess.run([sys.executable, 'tools/convert_darknet.py', str(darknet / 'yolov3-tiny.cfg'),
-                    str(darknet / 'yolov3-tiny.weights'), str(out)],
-                   cwd=PROJECT_ROOT, check=True, capture_output=True)
-    return str(out)
-
-
-def _voc_ap_area(recall: np.ndarray, precision: np.ndarray) -> float:
-    """Area under the precision envelope (VOC 2010+ 'area' mode)."""
-    mrec = np.concatenate([[0.0], recall, [1.0]])
-    mpre = np.concatenate([[0.0], precision, [0.0]])
-    for i in range(len(mpre) - 2, -1, -1):
-        mpre[i] = max(mpre[i], mpre[i + 1])
-    steps = np.where(mrec[1:] != mrec[:-1])[0]
-    return float(np.sum((mrec[steps + 1] - mrec[steps]) * mpre[steps + 1]))
-
-
-def _iou(box: np.ndarray, boxes: np.ndarray) -> np.ndarray:
-    """IoU in the VOC devkit's pixel convention (a box spans x2 - x1 + 1 pixels), which
-    mmdet's VOCMetric keeps (``use_legacy_coordinate=True``)."""
-    x1 = np.maximum(box[0], boxes[:, 0])
-    y1 = np.maximum(box[1], boxes[:, 1])
-    x2 = np.minimum(box[2], boxes[:, 2])
-    y2 = np.minimum(box[3], boxes[:, 3])
-    inter = np.clip(x2 - x1 + 1, 0, None) * np.clip(y2 - y1 + 1, 0, None)
-    area = (box[2] - box[0] + 1) * (box[3] - box[1] + 1)
-    areas = (boxes[:, 2] - boxes[:, 0] + 1) * (boxes[:, 3] - boxes[:, 1] + 1)
-    return inter / (area + areas - inter)
-
-
-def voc_map50(detections: Dict[str, List[tuple]], truths: Dict[str, List[tuple]]) -> float:
-    """Mean over classes with ground truth of the VOC AP at IoU 0.5 (greedy by score).
-
-    Args:
-        detections: image -> [(class, score, xyxy)].
-        truths: image -> [(class, xyxy)].
-    """
-    aps = []
-    for cls in sorted({c for objs in truths.values() for c, _ in objs}):
-        gts = {img: np.array([b for c, b in objs if c == cls], dtype=float).reshape(-1, 4)
-               for img, objs in truths.items()}
-        used = {img: np.zeros(len(b), bool) for img, b in gts.items()}
-        dets = sorted(((s, img, np.asarray(b, float)) for img, objs in detections.items()
-                       for c, s, b in objs if c == cls), key=lambda d: -d[0])
-        tp = np.zeros(len(dets))
-        for k, (_, img, box) in enumerate(dets):
-            if len(gts[img]):
-                ious = _iou(box, gts[img])
-                best = int(np.argmax(ious))
-                if ious[best] >= 0.5 and not used[img][best]:
-                    used[img][best], tp[k] = True, 1
-        num_gts = sum(len(b) for b in gts.values())
-        ctp, cfp = np.cumsum(tp), np.cumsum(1 - tp)
-        recall = ctp / num_gts
-        precision = ctp / np.maximum(ctp + cfp, np.finfo(float).eps)
-        aps.append(_voc_ap_area(recall, precision))
-    return float(np.mean(aps))
+    return str(yolov3_tiny_checkpoint)
 
 
 #: The 12 ExDark classes as COCO names them (the classes the two share); other COCO classes
@@ -120,22 +63,22 @@ def _expected_identity_ap50(checkpoint: str) -> float:
     for item in derived['images']:
         path = PROJECT_ASSETS / item['file']
         pred = inference_detector(model, str(path)).pred_instances
-        mapped = [(COCO_TO_EXDARK[coco_classes[int(label)]], float(score), box)
+        mapped = [(COCO_TO_EXDARK[coco_classes[int(label)]], box, float(score))
                   for label, score, box in zip(pred.labels, pred.scores, pred.bboxes.numpy())
                   if coco_classes[int(label)] in COCO_TO_EXDARK]
-        detections[path.name] = sorted(mapped, key=lambda d: -d[1])[:budget]
+        detections[path.name] = sorted(mapped, key=lambda d: -d[2])[:budget]
         truths[path.name] = [(obj['class'], obj['bbox_xyxy']) for obj in item['objects']]
     assert sum(len(t) for t in truths.values()) == 9
-    return voc_map50(detections, truths)
+    return voc_ap50(detections, truths, sorted(COCO_TO_EXDARK.values()))['mean']
 
 
-def test_voc_map50_matches_a_hand_count():
+def test_voc_ap50_matches_a_hand_count():
     """Our VOC AP: 2 cars (one found at rank 1, a false positive at rank 2, the other found at
     rank 3): precision 1, 1/2, 2/3 at recall 1/2, 1/2, 1 -> area 1/2 + 1/2 * 2/3."""
     truths = {'a': [('Car', [0, 0, 10, 10]), ('Car', [20, 20, 30, 30])]}
-    dets = {'a': [('Car', 0.9, [0, 0, 10, 10]), ('Car', 0.8, [50, 50, 60, 60]),
-                  ('Car', 0.7, [20, 20, 30, 31])]}
-    assert voc_map50(dets, truths) == pytest.approx(0.5 + 0.5 * 2 / 3)
+    dets = {'a': [('Car', [0, 0, 10, 10], 0.9), ('Car', [50, 50, 60, 60], 0.8),
+                  ('Car', [20, 20, 30, 31], 0.7)]}
+    assert voc_ap50(dets, truths, ['Car'])['mean'] == pytest.approx(0.5 + 0.5 * 2 / 3)
 
 
 def test_benchmark_cli_on_the_exdark_photos(darknet_checkpoint, tmp_path):

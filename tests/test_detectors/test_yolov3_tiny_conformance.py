@@ -8,8 +8,6 @@ layers: ``cx, cy, w, h`` (relative to the input), objectness, then 80 class scor
 generator and box coder. Skips (with the reason) when ../shared/assets is absent.
 """
 import json
-import subprocess
-import sys
 from pathlib import Path
 from typing import Dict, List, Tuple
 
@@ -41,19 +39,8 @@ def reference(shared_assets: Path) -> Path:
 
 
 @pytest.fixture(scope='module')
-def checkpoint(shared_assets: Path, tmp_path_factory) -> str:
-    """The darknet weights converted by tools/convert_darknet.py, as a user runs it."""
-    darknet = shared_assets / 'pjreddie+darknet'
-    out = tmp_path_factory.mktemp('darknet') / 'yolov3_tiny_coco.pth'
-    subprocess.run([sys.executable, 'tools/convert_darknet.py', str(darknet / 'yolov3-tiny.cfg'),
-                    str(darknet / 'yolov3-tiny.weights'), str(out)],
-                   cwd=PROJECT_ROOT, check=True, capture_output=True)
-    return str(out)
-
-
-@pytest.fixture(scope='module')
-def detector(checkpoint: str) -> torch.nn.Module:
-    return build_frozen_detector(COCO_CONFIG, checkpoint)
+def detector(yolov3_tiny_checkpoint: Path) -> torch.nn.Module:
+    return build_frozen_detector(COCO_CONFIG, str(yolov3_tiny_checkpoint))
 
 
 def _images(reference: Path) -> Dict[str, dict]:
@@ -188,10 +175,11 @@ def test_detections_after_nms_match_opencv(detector, reference: Path, key: str):
     assert expected <= {COCO_CLASSES[label] for label, _ in ours}, key
 
 
-def test_exdark_config_finds_the_bus(checkpoint: str, shared_assets: Path, reference: Path):
+def test_exdark_config_finds_the_bus(yolov3_tiny_checkpoint: Path, shared_assets: Path,
+                                     reference: Path):
     """Through the COCO->ExDark label map and the config's own pipeline, on the original photo:
     a Bus, its box mapped back to the photo's 640x427 pixels where OpenCV's bus is."""
-    model = build_frozen_detector(EXDARK_CONFIG, checkpoint)
+    model = build_frozen_detector(EXDARK_CONFIG, str(yolov3_tiny_checkpoint))
     cfg = Config.fromfile(EXDARK_CONFIG)
     pipeline = Compose([t for t in cfg.test_pipeline if t['type'] != 'LoadAnnotations'])
     photo = shared_assets / 'vis-opt-group+SCI/data/difficult/2015_02057.jpg'

@@ -2,78 +2,14 @@
 
 Detections: what a researcher gets who saves each enhanced image as an 8-bit PNG and runs the
 detector with its own config's test pipeline (mmdet transforms, ``model.test_step``), one image
-at a time. AP: VOC AP at IoU 0.5, area under the interpolated precision/recall curve, written
-here in numpy after mmdet's ``eval_map`` conventions as ``VOCMetric`` calls it (legacy pixel
-coordinates: widths are ``x2 - x1 + 1``; per-image greedy matching in score order; the mean
-over the classes that have ground truth).
+at a time. Their AP is scored by the numpy VOC AP of ``tests/reference_voc_ap.py``.
 """
 from pathlib import Path
-from typing import Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, Optional, Sequence
 
 import cv2
 import numpy as np
-
-Boxes = Dict[str, List[Tuple[str, list]]]  # image name -> [(class, [x1, y1, x2, y2])]
-Detections = Dict[str, List[Tuple[str, list, float]]]  # image name -> [(class, box, score)]
-
-
-def _iou_legacy(box: np.ndarray, gts: np.ndarray) -> np.ndarray:
-    width = np.maximum(np.minimum(box[2], gts[:, 2]) - np.maximum(box[0], gts[:, 0]) + 1, 0)
-    height = np.maximum(np.minimum(box[3], gts[:, 3]) - np.maximum(box[1], gts[:, 1]) + 1, 0)
-    inter = width * height
-    area = (box[2] - box[0] + 1) * (box[3] - box[1] + 1)
-    gt_area = (gts[:, 2] - gts[:, 0] + 1) * (gts[:, 3] - gts[:, 1] + 1)
-    return inter / (area + gt_area - inter)
-
-
-def _area_ap(recall: np.ndarray, precision: np.ndarray) -> float:
-    mrec = np.concatenate([[0.0], recall, [1.0]])
-    mpre = np.concatenate([[0.0], precision, [0.0]])
-    for i in range(len(mpre) - 2, -1, -1):
-        mpre[i] = max(mpre[i], mpre[i + 1])
-    steps = np.where(mrec[1:] != mrec[:-1])[0]
-    return float(np.sum((mrec[steps + 1] - mrec[steps]) * mpre[steps + 1]))
-
-
-def voc_ap50(detections: Detections, gts: Boxes, classes: Sequence[str]) -> Dict[str, float]:
-    """Per-class VOC area AP at IoU 0.5 and their mean (key ``'mean'``).
-
-    Args:
-        detections (Detections): Per image: ``(class, [x1, y1, x2, y2], score)``.
-        gts (Boxes): Per image: ``(class, [x1, y1, x2, y2])``; images without detections count.
-        classes (Sequence[str]): Class names.
-
-    Returns:
-        dict[str, float]: AP per class that has ground truth, and ``'mean'`` over those.
-    """
-    result = {}
-    for cls in classes:
-        num_gts = sum(1 for boxes in gts.values() for c, _ in boxes if c == cls)
-        if num_gts == 0:
-            continue
-        scored = []  # (score, is_tp) over all images
-        for image, boxes in gts.items():
-            gt = np.array([b for c, b in boxes if c == cls], dtype=np.float64).reshape(-1, 4)
-            dets = sorted((d for d in detections.get(image, []) if d[0] == cls),
-                          key=lambda d: -d[2])
-            covered = np.zeros(len(gt), dtype=bool)
-            for _, box, score in dets:
-                hit = False
-                if len(gt):
-                    ious = _iou_legacy(np.asarray(box, dtype=np.float64), gt)
-                    best = int(np.argmax(ious))
-                    if ious[best] >= 0.5 and not covered[best]:
-                        covered[best] = hit = True
-                scored.append((score, hit))
-        scored.sort(key=lambda s: -s[0])
-        tp = np.cumsum([hit for _, hit in scored], dtype=np.float64)
-        fp = np.cumsum([not hit for _, hit in scored], dtype=np.float64)
-        eps = np.finfo(np.float32).eps
-        recall = tp / max(num_gts, eps)
-        precision = tp / np.maximum(tp + fp, eps)
-        result[cls] = _area_ap(recall, precision)
-    result['mean'] = float(np.mean(list(result.values())))
-    return result
+from reference_voc_ap import Detections
 
 
 def gamma_png(image_path: Path, out_dir: Path, gamma: float) -> Path:

@@ -11,15 +11,15 @@ holds the pipeline to is that it equals the AP computed without the harness (the
 each photo through its own config's pipeline, numpy VOC area AP), and that a damaged image is
 a counted skip.
 """
-import csv
 import json
 from pathlib import Path
 
 import pytest
+from benchmark_outputs import assert_leaderboard_shows, read_cells
 from real_sets import (PROJECT_ROOT, TRUNCATED_DARKFACE, build_darkface_tree, run_cli,
                        truncate_file)
-from reference_ap import (assert_same_predictions, detect_files, gamma_png, mean_niqe,
-                          voc_ap50)
+from reference_ap import assert_same_predictions, detect_files, gamma_png, mean_niqe
+from reference_voc_ap import voc_ap50
 
 DETECTOR = 'configs/detectors/darkface/retinaface_mnet025.py'
 WEIGHTS = ('biubug6+Face-Detector-1MB-with-landmark/weights/mobilenet0.25_Final.pth')
@@ -49,14 +49,6 @@ def darkface_run(shared_assets: Path, tmp_path_factory) -> dict:
     return dict(root=root, work=work, gts=gts, converted=converted, bench=bench, tmp=tmp)
 
 
-def _records(work: Path) -> dict:
-    records = {}
-    for path in sorted((work / 'cells').glob('*.json')):
-        record = json.loads(path.read_text())
-        records[record['cell']['enhancer']['name']] = dict(record, _file=path.stem)
-    return records
-
-
 def test_converter_lists_every_labelled_photo(darkface_run: dict) -> None:
     out = darkface_run['converted'].stdout
     assert 'test: 8 images, 21 boxes' in out  # 7 photos (20 faces) + the copy (1 face)
@@ -71,7 +63,7 @@ def test_ap_equals_detector_run_without_the_harness(darkface_run: dict,
                                                     shared_assets: Path) -> None:
     """AP50 of each cell = numpy VOC AP of RetinaFace run on the photos (identity) and on the
     gamma-enhanced photos saved as 8-bit PNGs, through its own config's pipeline."""
-    records = _records(darkface_run['work'])
+    records = read_cells(darkface_run['work'])
     assert set(records) == {'identity', 'gamma'}
     root, gts = darkface_run['root'], darkface_run['gts']
     images = {name: root / 'image' / name for name in gts}
@@ -100,24 +92,9 @@ def test_ap_equals_detector_run_without_the_harness(darkface_run: dict,
 
 
 def test_leaderboard_and_tables_show_the_cells(darkface_run: dict) -> None:
-    records = _records(darkface_run['work'])
     work = darkface_run['work']
-    with open(work / 'leaderboard.csv') as f:
-        rows = {r['enhancer']: r for r in csv.DictReader(f)}
-    markdown = (work / 'leaderboard.md').read_text()
-    latex = (work / 'leaderboard.tex').read_text()
-    for name, record in records.items():
-        ap = record['metrics']['AP50']
-        assert float(rows[name]['AP50']) == pytest.approx(ap, abs=1e-9)
-        assert int(float(rows[name]['skipped'])) == 1
-        line = next(line for line in markdown.splitlines() if line.startswith(f'| {name} '))
-        cells = [c.strip() for c in line.strip('|').split('|')]
-        header = next(line for line in markdown.splitlines() if line.startswith('| enhancer'))
-        columns = [c.strip() for c in header.strip('|').split('|')]
-        # the value, then its bootstrap interval where predictions are stored
-        assert cells[columns.index('AP50')].split()[0] == f'{ap:.3f}'
-        assert cells[columns.index('skipped')] == '1'
-        assert f'{ap:.3f}' in latex
+    records = read_cells(work)
+    assert_leaderboard_shows(work, records, skipped=1)
     tables = run_cli(['tools/make_tables.py', '--work-dir', work])
     assert tables.returncode == 0, tables.stderr
     for name, record in records.items():

@@ -10,20 +10,19 @@ real boxes, plus one truncated JPEG -> ``data_tools/exdark_to_coco.py`` (officia
 None of the five photos is in the official test subset (imageclasslist puts three in train, two
 in val), so the official run scores the val json, chosen with ``--cfg-options`` as a user would.
 Expected APs come from the detector run on the photos without the harness (its own config's
-pipeline, 8-bit PNGs for gamma) and a numpy VOC area AP (``reference_ap.py``).
+pipeline, 8-bit PNGs for gamma) and a numpy VOC area AP (``tests/reference_voc_ap.py``).
 """
-import csv
 import json
 from pathlib import Path
 
 import pytest
+from benchmark_outputs import assert_leaderboard_shows, read_cells
 from PIL import Image
 from real_sets import EXDARK_CLASSES, PROJECT_ROOT, TRUNCATED_EXDARK, build_exdark_tree, run_cli
-from reference_ap import (assert_same_predictions, detect_files, gamma_png, mean_niqe,
-                          voc_ap50)
+from reference_ap import assert_same_predictions, detect_files, gamma_png, mean_niqe
+from reference_voc_ap import voc_ap50
 
 DETECTOR = 'configs/detectors/exdark/yolov3_tiny_coco.py'
-DARKNET = 'pjreddie+darknet'
 GAMMA = 0.4  # configs/enhancers/gamma.py
 VAL = ['2015_02154.jpg', '2015_02243.jpg']  # imageclasslist column 5 = 2
 TEST_8020 = ['2015_02243.jpg']  # the seeded 80/20 split (seed 0) of the six images
@@ -31,7 +30,7 @@ pytestmark = pytest.mark.assets
 
 
 @pytest.fixture(scope='module')
-def exdark(shared_assets: Path, tmp_path_factory) -> dict:
+def exdark(shared_assets: Path, yolov3_tiny_checkpoint: Path, tmp_path_factory) -> dict:
     """The raw tree, both conversions and the converted darknet weights."""
     tmp = tmp_path_factory.mktemp('exdark_e2e')
     root = tmp / 'exdark'
@@ -44,11 +43,8 @@ def exdark(shared_assets: Path, tmp_path_factory) -> dict:
                           '--out', root / 'annotations'])
         assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
         conversions[split] = result
-    checkpoint = tmp / 'yolov3_tiny_coco.pth'
-    converted = run_cli(['tools/convert_darknet.py', shared_assets / DARKNET / 'yolov3-tiny.cfg',
-                         shared_assets / DARKNET / 'yolov3-tiny.weights', checkpoint])
-    assert converted.returncode == 0, converted.stderr[-2000:]
-    return dict(root=root, gts=gts, conversions=conversions, checkpoint=checkpoint, tmp=tmp)
+    return dict(root=root, gts=gts, conversions=conversions, checkpoint=yolov3_tiny_checkpoint,
+                tmp=tmp)
 
 
 def _benchmark(exdark: dict, ann_file: str, work: Path, enhancers: str, *extra: str):
@@ -59,11 +55,7 @@ def _benchmark(exdark: dict, ann_file: str, work: Path, enhancers: str, *extra: 
         '--work-dir', work, '--no-progress', *extra
     ])
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    records = {}
-    for path in sorted((work / 'cells').glob('*.json')):
-        record = json.loads(path.read_text())
-        records[record['cell']['enhancer']['name']] = dict(record, _file=path.stem)
-    return result, records
+    return result, read_cells(work)
 
 
 @pytest.fixture(scope='module')
@@ -132,22 +124,7 @@ def test_official_val_ap_equals_detector_run_without_the_harness(exdark: dict,
 
 def test_official_val_leaderboard_tables_and_plots(official_val: dict) -> None:
     work, records = official_val['work'], official_val['records']
-    with open(work / 'leaderboard.csv') as f:
-        rows = {r['enhancer']: r for r in csv.DictReader(f)}
-    markdown = (work / 'leaderboard.md').read_text()
-    header = next(line for line in markdown.splitlines() if line.startswith('| enhancer'))
-    columns = [c.strip() for c in header.strip('|').split('|')]
-    latex = (work / 'leaderboard.tex').read_text()
-    for name, record in records.items():
-        ap = record['metrics']['AP50']
-        assert float(rows[name]['AP50']) == pytest.approx(ap, abs=1e-9)
-        assert int(float(rows[name]['skipped'])) == 1
-        line = next(line for line in markdown.splitlines() if line.startswith(f'| {name} '))
-        cells = [c.strip() for c in line.strip('|').split('|')]
-        # the value, then its bootstrap interval where predictions are stored
-        assert cells[columns.index('AP50')].split()[0] == f'{ap:.3f}'
-        assert cells[columns.index('skipped')] == '1'
-        assert f'{ap:.3f}' in latex
+    assert_leaderboard_shows(work, records, skipped=1)
     for plot in ('ap_vs_niqe.png', 'per_class_ap.png', 'qualitative_grid.png'):
         with Image.open(work / plot) as image:
             assert image.size[0] > 100 and image.size[1] > 100, plot

@@ -21,12 +21,11 @@ CONFIG = 'configs/detectors/exdark/yolov3_tiny_exdark_finetuned.py'
 RECIPE = 'configs/detectors/exdark/yolov3_d53_exdark_finetuned_enhanced.py'
 ENHANCER = 'configs/demo_zoo/zerodce.py'
 ENHANCER_CKPT = 'checkpoints/demo_zoo/zerodce_s0.pth'
-DARKNET = 'pjreddie+darknet'
 pytestmark = pytest.mark.assets
 
 
-def test_yolov3_tiny_finetunes_on_real_exdark_behind_frozen_zerodce(shared_assets: Path,
-                                                                   tmp_path: Path) -> None:
+def test_yolov3_tiny_finetunes_on_real_exdark_behind_frozen_zerodce(
+        shared_assets: Path, yolov3_tiny_checkpoint: Path, tmp_path: Path) -> None:
     root = tmp_path / 'exdark'
     build_exdark_tree(shared_assets, root)
     converted = run_cli(['data_tools/exdark_to_coco.py', '--annotations', root / 'ExDark_Annno',
@@ -35,10 +34,7 @@ def test_yolov3_tiny_finetunes_on_real_exdark_behind_frozen_zerodce(shared_asset
     assert converted.returncode == 0, converted.stderr[-2000:]
     train_json = json.loads((root / 'annotations' / 'exdark_official_train.json').read_text())
     assert len(train_json['images']) == 3  # imageclasslist puts three of the photos in train
-    coco = tmp_path / 'yolov3_tiny_coco.pth'
-    result = run_cli(['tools/convert_darknet.py', shared_assets / DARKNET / 'yolov3-tiny.cfg',
-                      shared_assets / DARKNET / 'yolov3-tiny.weights', coco])
-    assert result.returncode == 0, result.stderr[-2000:]
+    coco = yolov3_tiny_checkpoint
 
     work = tmp_path / 'work'
     result = run_cli(['tools/train.py', CONFIG, '--work-dir', work, '--seed', '0',

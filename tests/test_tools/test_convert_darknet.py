@@ -4,6 +4,7 @@ file and one with bytes left over are refused, naming the layer and the byte cou
 import subprocess
 import sys
 from pathlib import Path
+from typing import Callable
 
 import pytest
 import torch
@@ -42,23 +43,22 @@ def test_converts_and_loads(darknet: Path, tmp_path: Path):
                        state['neck.conv_up.bn.running_var'])
 
 
-def test_truncated_weights_name_the_layer(darknet: Path, tmp_path: Path):
-    short = tmp_path / 'short.weights'
-    short.write_bytes((darknet / 'yolov3-tiny.weights').read_bytes()[:-1000])
-    done = _convert(darknet / 'yolov3-tiny.cfg', short, tmp_path / 'out.pth')
+@pytest.mark.parametrize('damage, message', [
+    pytest.param(lambda raw: raw[:-1000],
+                 'layer 22 (convolutional, line 167) needs 262140 bytes at offset 35172816, '
+                 'only 261140 are left', id='truncated'),
+    pytest.param(lambda raw: raw + bytes(12),
+                 '12 bytes left over after layer 22 (convolutional, line 167); the cfg accounts '
+                 'for 35434956 of 35434968 bytes', id='bytes_left_over'),
+])
+def test_damaged_weights_are_refused_naming_the_layer(darknet: Path, tmp_path: Path,
+                                                      damage: Callable[[bytes], bytes],
+                                                      message: str):
+    damaged = tmp_path / 'damaged.weights'
+    damaged.write_bytes(damage((darknet / 'yolov3-tiny.weights').read_bytes()))
+    done = _convert(darknet / 'yolov3-tiny.cfg', damaged, tmp_path / 'out.pth')
     assert done.returncode == 1
-    assert ('layer 22 (convolutional, line 167) needs 262140 bytes at offset 35172816, only '
-            '261140 are left') in done.stderr, done.stderr
-    assert not (tmp_path / 'out.pth').exists()
-
-
-def test_bytes_left_over_name_the_layer(darknet: Path, tmp_path: Path):
-    longer = tmp_path / 'long.weights'
-    longer.write_bytes((darknet / 'yolov3-tiny.weights').read_bytes() + bytes(12))
-    done = _convert(darknet / 'yolov3-tiny.cfg', longer, tmp_path / 'out.pth')
-    assert done.returncode == 1
-    assert ('12 bytes left over after layer 22 (convolutional, line 167); the cfg accounts for '
-            '35434956 of 35434968 bytes') in done.stderr, done.stderr
+    assert message in done.stderr, done.stderr
     assert not (tmp_path / 'out.pth').exists()
 
 
