@@ -13,6 +13,14 @@ def cell_protocol(cell: CellSpec, dataset, data_cfg, transforms: DetectorTestTra
                   metrics: Sequence, resized_for_enhancement: int) -> Dict[str, Any]:
     """What a cell's numbers follow, stored with it and shown in the leaderboard header.
 
+    Args:
+        cell (CellSpec): The cell.
+        dataset (BaseDataset): Its test set, as loaded.
+        data_cfg (Config): The dataset config the loader was built from.
+        transforms (DetectorTestTransforms): The detector's own test-time transforms.
+        metrics (Sequence[BaseMetric]): The metrics of the cell's evaluator.
+        resized_for_enhancement (int): Images the dataset pipeline resized before enhancement.
+
     Returns:
         dict: ``enhanced_at`` ('native', or how many images the dataset pipeline resized
         first), ``dataset_pipeline``, ``enhanced_image`` (8-bit), ``detector_input`` (its own

@@ -13,8 +13,20 @@ from .dataset_options import load_dataset_config
 def build_test_dataloader(dataset_config: str, overrides: Optional[Dict[str, Any]] = None,
                           batch_size: Optional[int] = None, seed: int = 0,
                           cfg_options: Optional[Dict[str, Any]] = None):
-    """Build the ``test_dataloader`` of a dataset config (distributed-aware); ``cfg_options``
-    are the cell's dotted-key overrides of the config (``DatasetSpec.cfg_options``)."""
+    """Build the ``test_dataloader`` of a dataset config (distributed-aware).
+
+    Args:
+        dataset_config (str): Dataset config file (``test_dataloader``, ``test_evaluator``).
+        overrides (dict, optional): Keys merged into the loader's ``dataset`` (an enhancer
+            row's ``dataset_overrides``, e.g. the normal-light references).
+        batch_size (int, optional): Overrides the config's batch size.
+        seed (int): Seed of the loader. Defaults to 0.
+        cfg_options (dict, optional): The cell's dotted-key overrides of the config
+            (``DatasetSpec.cfg_options``).
+
+    Returns:
+        tuple[DataLoader, Config]: The loader and the dataset config it was built from.
+    """
     cfg = load_dataset_config(dataset_config, cfg_options)
     loader_cfg = copy.deepcopy(cfg.test_dataloader)
     if overrides:
