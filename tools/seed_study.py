@@ -24,7 +24,8 @@ from sdag_bench.benchmark.store_files import StoreError
 
 
 def parse_args(argv=None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
+                                     formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     add_common_arguments(parser, device='cpu')
     return parser.parse_args(argv)
 
