@@ -49,8 +49,9 @@ sys.path.insert(0, str(ROOT))
 from sdag_bench import register_all_modules  # noqa: E402
 from sdag_bench.benchmark.cells import (CellSpec, DatasetSpec, DetectorSpec,  # noqa: E402
                                         EnhancerSpec)
-from sdag_bench.benchmark.evaluate import (build_frozen_detector,  # noqa: E402
-                                           build_test_dataloader, evaluate_cell, evaluate_cells)
+from sdag_bench.benchmark.dataloader import build_test_dataloader  # noqa: E402
+from sdag_bench.benchmark.evaluate import evaluate_cell, evaluate_cells  # noqa: E402
+from sdag_bench.benchmark.frozen_detector import build_frozen_detector  # noqa: E402
 from sdag_bench.benchmark.options import EvaluationOptions  # noqa: E402
 from sdag_bench.enhancers.builder import build_enhancer_from_config  # noqa: E402
 from sdag_bench.metrics.cost import count_flops  # noqa: E402

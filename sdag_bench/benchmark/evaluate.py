@@ -18,8 +18,7 @@ from .cells import CellSpec
 from .dataloader import build_test_dataloader
 from .detector_input import DetectorTestTransforms
 from .enhancer_cost import measure_enhancer_cost
-# inner_detector, run_detector, detector_weights: not used here, importable from here as before
-from .frozen_detector import build_frozen_detector, detector_weights, inner_detector, run_detector
+from .frozen_detector import build_frozen_detector
 from .nonfinite import NonFiniteOutputCounter
 from .options import EvaluationOptions
 from .precomputed import PrecomputedOutputs
@@ -60,8 +59,8 @@ def evaluate_cells(cells: Sequence[CellSpec],
     enhanced once; the enhanced image is rounded to 8 bits, as a PNG would hold it. Every
     detector then applies its own config's test-time transforms (resize, pad) and data
     preprocessor (normalisation, padding) to these uint8 images, in test mode, and its boxes are
-    mapped back to the original image (:func:`run_detector`): what mmdet's ``tools/test.py``
-    gives with that detector's config on the enhanced images saved as PNGs. Metrics that only
+    mapped back to the original image (:func:`.frozen_detector.run_detector`): what mmdet's
+    ``tools/test.py`` gives with that detector's config on the enhanced images saved as PNGs. Metrics that only
     look at the enhanced images (``image_only``, e.g. ``ImageQualityMetric``) see them at the
     enhanced size, are computed once and reported in every cell. The numbers are those of
     :func:`evaluate_cell` run per cell.
@@ -204,7 +203,4 @@ def _sum_across_ranks(value: int) -> int:
     return int(tensor.item())
 
 
-__all__ = [
-    'evaluate_cell', 'evaluate_cells', 'shares_enhancement', 'build_frozen_detector',
-    'build_test_dataloader', 'inner_detector', 'run_detector', 'cell_protocol', 'detector_weights'
-]
+__all__ = ['evaluate_cell', 'evaluate_cells', 'shares_enhancement']

@@ -10,7 +10,7 @@ import torch
 
 from sdag_bench.enhancers.builder import build_enhancer_from_config
 from .cells import CellSpec
-from .evaluate import build_test_dataloader
+from .dataloader import build_test_dataloader
 from .plots import save_qualitative_grid
 
 

@@ -9,7 +9,7 @@ from sdag_bench.utils.image_io import ImageReadError, read_image
 from sdag_bench.enhancers.builder import build_enhancer_from_config
 from sdag_bench.enhancers.precomputed import PrecomputedEnhancer
 from .cells import CellSpec
-from .evaluate import build_test_dataloader
+from .dataloader import build_test_dataloader
 from .html_report import thumbnail_uri
 
 

@@ -7,7 +7,7 @@ import torch
 from mmdet.structures import DetDataSample
 from mmengine.structures import InstanceData
 
-from sdag_bench.benchmark.evaluate import build_frozen_detector
+from sdag_bench.benchmark.frozen_detector import build_frozen_detector
 from sdag_bench.benchmark.nonfinite import NonFiniteOutputCounter, prediction_is_nonfinite
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]

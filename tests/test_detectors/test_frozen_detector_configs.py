@@ -9,7 +9,8 @@ from mmdet.structures import DetDataSample
 from mmengine.config import Config
 
 from sdag_bench.benchmark.detector_input import DetectorTestTransforms
-from sdag_bench.benchmark.evaluate import build_frozen_detector, detector_weights, inner_detector
+from sdag_bench.benchmark.frozen_detector import (build_frozen_detector, detector_weights,
+                                                  inner_detector)
 from sdag_bench.benchmark.plan import resolve_detector_checkpoint
 from sdag_bench.datasets.converters.exdark import EXDARK_CLASSES
 from sdag_bench.detectors.label_map import LabelMappedDetector
