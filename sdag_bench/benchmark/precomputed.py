@@ -15,9 +15,9 @@ import cv2
 import numpy as np
 import torch
 
-from sdag_bench.utils.image_io import ImageReadError, read_image
 from sdag_bench.enhancers.precomputed import PrecomputedEnhancer
-from sdag_bench.models.data_preprocessors.enhanced_det_data_preprocessor import ENHANCED_FIELD
+from sdag_bench.metrics.image_quality_metric import ENHANCED_FIELD
+from sdag_bench.utils.image_io import ImageReadError, read_image
 from .cells import load_config
 from .data_inputs import DataInputError
 

@@ -15,6 +15,9 @@ from .niqe import niqe
 #: Metainfo key counting the non-finite values the enhancer produced for an image: set by
 #: ``EnhancedDetDataPreprocessor``, read here and by the benchmark (defined once, at this layer).
 NONFINITE_KEY = 'enhancer_nonfinite'
+#: Data-sample field holding the enhanced image (RGB float [0, 1], C x H x W, before padding):
+#: set by ``EnhancedDetDataPreprocessor``, scored here (defined once, at this layer).
+ENHANCED_FIELD = 'enhanced_img'
 SUPPORTED = ('niqe', 'psnr', 'ssim')
 
 
@@ -72,7 +75,7 @@ class ImageQualityMetric(BaseMetric):
 
     def __init__(self,
                  metrics: Sequence[str] = SUPPORTED,
-                 enhanced_key: str = 'enhanced_img',
+                 enhanced_key: str = ENHANCED_FIELD,
                  reference_key: str = 'gt_img',
                  convert_to: str = 'rgb',
                  niqe_block_size: int = 96,

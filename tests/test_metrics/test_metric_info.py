@@ -81,15 +81,16 @@ def test_exports_import_in_a_fresh_process(package):
                          cwd=PROJECT_ROOT)
     assert out.returncode == 0, out.stderr[-2000:]
     for name in {'metrics': ['ClasswiseVOCMetric', 'create_metric', 'list_metrics',
-                             'NONFINITE_KEY'],
+                             'NONFINITE_KEY', 'ENHANCED_FIELD'],
                  'losses': ['SDAGLoss']}[package.__name__.split('.')[-1]]:
         assert name in package.__all__
 
 
-def test_nonfinite_key_has_one_definition():
+@pytest.mark.parametrize('key', ['NONFINITE_KEY', 'ENHANCED_FIELD'])
+def test_sample_key_has_one_definition(key):
     from sdag_bench.models.data_preprocessors import enhanced_det_data_preprocessor as producer
-    assert producer.NONFINITE_KEY is sdag_bench.metrics.NONFINITE_KEY
-    pattern = re.compile(r'^NONFINITE_KEY\s*=', re.M)
+    assert getattr(producer, key) is getattr(sdag_bench.metrics, key)
+    pattern = re.compile(rf'^{key}\s*=', re.M)
     defining = [p.relative_to(PROJECT_ROOT) for p in (PROJECT_ROOT / 'sdag_bench').rglob('*.py')
                 if pattern.search(p.read_text())]
     assert [str(p) for p in defining] == ['sdag_bench/metrics/image_quality_metric.py']

@@ -6,11 +6,9 @@ import torch
 from mmdet.models.data_preprocessors import DetDataPreprocessor
 from torch import Tensor, nn
 
-from sdag_bench.metrics.image_quality_metric import NONFINITE_KEY
+from sdag_bench.metrics.image_quality_metric import ENHANCED_FIELD, NONFINITE_KEY
 from sdag_bench.registry import MODELS
 
-#: Data-sample field holding the enhanced image (RGB float [0, 1], C x H x W, before padding).
-ENHANCED_FIELD = 'enhanced_img'
 #: Largest image enhanced by default (4096 x 4096): a full-resolution CNN enhancer holds tens of
 #: float feature maps of this size (Zero-DCE: 32 channels, 2 GB each at 16 MP).
 MAX_ENHANCE_PIXELS = 4096 * 4096
