@@ -1,12 +1,10 @@
-"""Parity with a real detector: darknet's COCO YOLOv3-tiny (converted on the fly from
-../shared/assets with tools/convert_darknet.py) on the 5 real ExDark photos with their official
-boxes. The harness's AP50 equals mmdet's ``Runner.test`` with the detector's own config
-(configs/detectors/exdark/yolov3_tiny_coco.py: 416 px stretch, mmdet's VOCMetric) on the
-enhanced photos saved as 8-bit PNGs."""
+"""Parity with a real detector: darknet's COCO YOLOv3-tiny (the session's
+``yolov3_tiny_checkpoint``, converted from ../shared/assets with tools/convert_darknet.py) on
+the 5 real ExDark photos with their official boxes. The harness's AP50 equals mmdet's
+``Runner.test`` with the detector's own config (configs/detectors/exdark/yolov3_tiny_coco.py:
+416 px stretch, mmdet's VOCMetric) on the enhanced photos saved as 8-bit PNGs."""
 import json
 import os
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
@@ -21,15 +19,14 @@ from sdag_bench.benchmark.cells import CellSpec, DatasetSpec, DetectorSpec, Enha
 from sdag_bench.benchmark.evaluate import evaluate_cell
 from sdag_bench.benchmark.options import EvaluationOptions
 from sdag_bench.datasets.converters.exdark_yolo import convert_exdark_yolo
-from sdag_bench.utils.image_io import read_image
 from sdag_bench.enhancers.builder import build_enhancer_from_config
-from sdag_bench.utils.paths import PROJECT_ROOT
+from sdag_bench.utils.image_io import read_image
 
 DETECTOR = 'configs/detectors/exdark/yolov3_tiny_coco.py'
 
 
 @pytest.fixture(scope='module')
-def exdark_photos(shared_assets, tmp_path_factory):
+def exdark_photos(shared_assets, yolov3_tiny_checkpoint, tmp_path_factory):
     """The 5 ExDark photos of SCI's data/difficult with their converted official boxes, and the
     darknet weights converted as a user converts them."""
     tmp = tmp_path_factory.mktemp('yolov3_tiny_parity')
@@ -42,12 +39,7 @@ def exdark_photos(shared_assets, tmp_path_factory):
             target.write_bytes(archive.read(image['yolo_label_member']))
     images = shared_assets / 'vis-opt-group+SCI/data/difficult'
     paths, _ = convert_exdark_yolo(tmp / 'tree', tmp / 'ann', images=images)
-    darknet = shared_assets / 'pjreddie+darknet'
-    checkpoint = tmp / 'yolov3_tiny_coco.pth'
-    subprocess.run([sys.executable, 'tools/convert_darknet.py', str(darknet / 'yolov3-tiny.cfg'),
-                    str(darknet / 'yolov3-tiny.weights'), str(checkpoint)], cwd=PROJECT_ROOT,
-                   check=True, capture_output=True)
-    return tmp, images, Path(paths['test']), checkpoint
+    return tmp, images, Path(paths['test']), yolov3_tiny_checkpoint
 
 
 def _save_pngs(images: Path, ann_file: Path, out: Path, enhancer) -> Path:
