@@ -41,7 +41,7 @@ from mmdet.structures import DetDataSample  # noqa: E402
 from sdag_bench import register_all_modules  # noqa: E402
 from sdag_bench.benchmark.detector_input import (DetectorTestTransforms,  # noqa: E402
                                                  to_uint8_images)
-from sdag_bench.benchmark.frozen_detector import build_frozen_detector, inner_detector  # noqa: E402
+from sdag_bench.benchmark.frozen_detector import build_frozen_detector  # noqa: E402
 from sdag_bench.benchmark.plan import discover_enhancers, load_enhancer_spec  # noqa: E402
 from sdag_bench.enhancers.builder import build_enhancer_from_config  # noqa: E402
 from sdag_bench.metrics.niqe import niqe  # noqa: E402

@@ -9,7 +9,8 @@ import pytest
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 #: Third-party data (official checkpoints, real photos, labels); never copied into the repo.
-SHARED_ASSETS = Path(os.environ.get('SDAG_SHARED_ASSETS', PROJECT_ROOT.parent / 'shared' / 'assets'))
+SHARED_ASSETS = Path(os.environ.get('SDAG_SHARED_ASSETS',
+                                    PROJECT_ROOT.parent / 'shared' / 'assets'))
 
 
 @pytest.fixture(scope='session')

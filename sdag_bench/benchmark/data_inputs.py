@@ -57,8 +57,8 @@ class FileHashCache:
         full = osp.abspath(path)
         stat = os.stat(full)
         entry = self.entries.get(full)
-        if isinstance(entry, list) and len(entry) == 3 and entry[:2] == [stat.st_size,
-                                                                           stat.st_mtime_ns]:
+        if (isinstance(entry, list) and len(entry) == 3
+                and entry[:2] == [stat.st_size, stat.st_mtime_ns]):
             return stat.st_size, entry[2]
         digest = hashlib.sha256()
         with open(full, 'rb') as f:

@@ -60,10 +60,10 @@ def evaluate_cells(cells: Sequence[CellSpec],
     detector then applies its own config's test-time transforms (resize, pad) and data
     preprocessor (normalisation, padding) to these uint8 images, in test mode, and its boxes are
     mapped back to the original image (:func:`.frozen_detector.run_detector`): what mmdet's
-    ``tools/test.py`` gives with that detector's config on the enhanced images saved as PNGs. Metrics that only
-    look at the enhanced images (``image_only``, e.g. ``ImageQualityMetric``) see them at the
-    enhanced size, are computed once and reported in every cell. The numbers are those of
-    :func:`evaluate_cell` run per cell.
+    ``tools/test.py`` gives with that detector's config on the enhanced images saved as PNGs.
+    Metrics that only look at the enhanced images (``image_only``, e.g. ``ImageQualityMetric``)
+    see them at the enhanced size, are computed once and reported in every cell. The numbers are
+    those of :func:`evaluate_cell` run per cell.
 
     Args:
         cells (Sequence[CellSpec]): Cells with equal enhancer and dataset (see

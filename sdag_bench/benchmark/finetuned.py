@@ -104,7 +104,8 @@ def check_pairing(detector: str, checkpoint: str, row: EnhancerSpec) -> None:
         raise ValueError(
             f'detector {detector}: {checkpoint} was fine-tuned behind {describe_record(record)} '
             f'({record.get("config")}), but {PAIRING_KEY} pairs it with enhancer row '
-            f'{row.name} ({row_type}, {"weights sha256 " + row_sha[:8] if row_sha else "no weights"})')
+            f'{row.name} ({row_type}, '
+            f'{"weights sha256 " + row_sha[:8] if row_sha else "no weights"})')
 
 
 def paired_cells(rows: List[EnhancerSpec], dataset: DatasetSpec, detector: DetectorSpec,

@@ -91,8 +91,9 @@ def merge_intervals(table: pd.DataFrame, fmt) -> pd.DataFrame:
 
     Returns:
         pd.DataFrame: ``<col>`` as ``'0.323 [0.290, 0.360]'``, a difference column as
-        ``'+0.012* [0.003, 0.021]'`` (``*``: p < 0.05), interval and p-value columns dropped; rows without an
-        interval keep their plain value. A table without interval columns is returned as is.
+        ``'+0.012* [0.003, 0.021]'`` (``*``: p < 0.05), interval and p-value columns dropped;
+        rows without an interval keep their plain value. A table without interval columns is
+        returned as is.
     """
     extra = [c for c in table.columns if c.endswith(('_lo', '_hi')) or c.startswith('p(')]
     if not extra:

@@ -22,8 +22,8 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from sdag_bench.stats import (bootstrap_weights, match_voc, paired_difference,
-                              percentile_interval, voc_ap_draws, weighted_mean_draws)
+from sdag_bench.stats import (bootstrap_weights, match_voc, paired_difference, voc_ap_draws,
+                              weighted_mean_draws)
 
 #: Leaderboard column -> canonical metric bootstrapped for it.
 INTERVAL_COLUMNS = {'AP50': 'AP50', 'mAP': 'mAP', 'NIQE': 'niqe', 'PSNR': 'psnr',
@@ -201,8 +201,8 @@ def _confident_draws(record: Dict[str, Any], arrays: Dict[str, np.ndarray],
     """Confident detections (``faces``: total, ``faces_per_image``: mean) per resample, from
     the stored scores and the threshold the record's protocol names; only when that reproduces
     the stored count (the metric may also filter labels, which the record does not keep)."""
-    match = re.search(r'score >= ([0-9.eE+-]+)', str((record.get('protocol') or {})
-                                                      .get('metric', '')))
+    protocol_metric = (record.get('protocol') or {}).get('metric', '')
+    match = re.search(r'score >= ([0-9.eE+-]+)', str(protocol_metric))
     if not match:
         notes.append(f'{name}: faces not resampled (no score threshold in the protocol)')
         return

@@ -43,9 +43,9 @@ def records_to_frame(records: Iterable[dict],
     rows = []
     for record in records:
         cell = record['cell']
+        label_parts = [cell['enhancer'].get('label') or '', incomplete_note(record)]
         row = dict(enhancer=cell['enhancer']['name'],
-                   label=' '.join(filter(None, [cell['enhancer'].get('label') or '',
-                                                 incomplete_note(record)])),
+                   label=' '.join(filter(None, label_parts)),
                    base=cell['enhancer'].get('base') or '',
                    dataset=cell['dataset']['name'], detector=cell['detector']['name'],
                    images=record.get('num_images'),
@@ -140,11 +140,12 @@ def protocol_lines(table: pd.DataFrame) -> List[str]:
                 continue
             seen.append(values)
             sha = values['ann_sha256']
+            annotations = f', annotations sha256 {sha[:12]}' if isinstance(sha, str) else ''
             lines.append(
                 f"{dataset} / {detector}: enhanced at {values['enhanced_at']} size, "
                 f"{values['enhanced_image']}; detector input {values['detector_input']}; "
                 f"{values['detector_weights']} detector; {values['metric']}; "
-                f"split {values['split']}" + (f', annotations sha256 {sha[:12]}' if isinstance(sha, str) else ''))
+                f"split {values['split']}" + annotations)
     return lines
 
 

@@ -55,8 +55,8 @@ def _is_image_only(metric_cfg: dict) -> bool:
     return bool(getattr(cls, 'image_only', False))
 
 
-def rescore_record(record: Dict[str, Any], predictions_path: str) -> Tuple[Dict[str, Any],
-                                                                          List[str]]:
+def rescore_record(record: Dict[str, Any],
+                   predictions_path: str) -> Tuple[Dict[str, Any], List[str]]:
     """Metrics of a cell recomputed from its predictions file.
 
     Args:
@@ -157,8 +157,10 @@ def compare(stored: Dict[str, Any], rescored: Dict[str, Any],
         a, b = stored[name], rescored[name]
         a = None if a is None or (isinstance(a, float) and not math.isfinite(a)) else a
         b = None if b is None or (isinstance(b, float) and not math.isfinite(b)) else b
-        same = a == b if a is None or b is None else math.isclose(a, b, rel_tol=rel_tol,
-                                                                   abs_tol=1e-9)
+        if a is None or b is None:
+            same = a == b
+        else:
+            same = math.isclose(a, b, rel_tol=rel_tol, abs_tol=1e-9)
         rows.append((name, a, b, same))
     return rows
 

@@ -123,8 +123,8 @@ def render_scene(seed: int, size: int = 192, max_objects: int = 5) -> Tuple[np.n
         shade = cv2.GaussianBlur(mask.astype(np.float32), (5, 5), 0)[..., None] * 0.15 + 0.85
         tex = _texture(rng, size) * shade
         img = np.where(mask[..., None] > 0, tex, img)
-        objects.append(dict(label=label, bbox=[int(xs.min()), int(ys.min()),
-                                                 int(xs.max() - xs.min() + 1),
-                                                 int(ys.max() - ys.min() + 1)]))
+        bbox = [int(xs.min()), int(ys.min()),
+                int(xs.max() - xs.min() + 1), int(ys.max() - ys.min() + 1)]
+        objects.append(dict(label=label, bbox=bbox))
         placed.append(mask)
     return np.clip(img, 0, 255).astype(np.uint8), objects

@@ -18,7 +18,8 @@ from mmengine.structures import BaseDataElement
 from torch.utils.data import Dataset
 
 from sdag_bench.registry import DATASETS
-from sdag_bench.utils.image_io import IMAGE_EXTENSIONS, BadImageLog, ImageReadError, read_image, read_image_size
+from sdag_bench.utils.image_io import (IMAGE_EXTENSIONS, BadImageLog, ImageReadError, read_image,
+                                       read_image_size)
 
 CropSize = Optional[Union[int, Sequence[int]]]
 
@@ -125,7 +126,6 @@ class UnpairedImageFolder(Dataset):
             skipped = f' ({self.skipped.count} unreadable, skipped)' if self.skipped.count else ''
             raise FileNotFoundError(f'no images ({", ".join(extensions)}) under {data_root}'
                                     f'{skipped}')
-
 
     def __len__(self) -> int:
         return len(self.paths)

@@ -18,7 +18,7 @@ import os.path as osp
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Dict, List, Optional, Union
+from typing import Dict, Optional, Union
 
 import cv2
 from mmdet.datasets import CocoDataset

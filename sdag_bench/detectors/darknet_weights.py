@@ -46,8 +46,8 @@ def _conv_shapes(layer: DarknetLayer) -> 'OrderedDict[str, Tuple[int, ...]]':
     return shapes
 
 
-def read_darknet_weights(path: str, cfg: DarknetCfg) -> Tuple[Dict[str, int],
-                                                               Dict[int, LayerWeights]]:
+def read_darknet_weights(
+        path: str, cfg: DarknetCfg) -> Tuple[Dict[str, int], Dict[int, LayerWeights]]:
     """Read every convolutional layer's arrays from a darknet weight file.
 
     Args:

@@ -6,10 +6,10 @@ from typing import List, Optional, Union
 import torch
 from mmengine.config import Config
 
-from sdag_bench.utils.checkpoint import (extract_state_dict, load_checkpoint_file,
-                                   load_state_dict_strict)
-from sdag_bench.utils.paths import resolve_project_path
 from sdag_bench.registry import MODELS
+from sdag_bench.utils.checkpoint import (extract_state_dict, load_checkpoint_file,
+                                         load_state_dict_strict)
+from sdag_bench.utils.paths import resolve_project_path
 from .base import BaseEnhancer
 from .training_consistency import training_enhancer_mismatch
 

@@ -13,7 +13,8 @@ from typing import Callable, Dict, Mapping
 import torch
 from torch import Tensor, nn
 
-from sdag_bench.utils.checkpoint import extract_state_dict, load_checkpoint_file, load_state_dict_strict
+from sdag_bench.utils.checkpoint import (extract_state_dict, load_checkpoint_file,
+                                         load_state_dict_strict)
 from .clip_lit import CLIPLIT, convert_clip_lit
 from .pairlie import PairLIE, convert_pairlie
 from .ruas import RUAS, NoiseRemovalNet, convert_ruas, convert_ruas_denoiser

@@ -16,7 +16,8 @@ def find_frozen_enhancer_preprocessor(model: torch.nn.Module) -> Optional[torch.
     Returns:
         nn.Module | None: The preprocessor, or None if the model trains without one.
     """
-    from sdag_bench.models.data_preprocessors.frozen_enhancer import FrozenEnhancerDetDataPreprocessor
+    from sdag_bench.models.data_preprocessors.frozen_enhancer import \
+        FrozenEnhancerDetDataPreprocessor
     for module in model.modules():
         if isinstance(module, FrozenEnhancerDetDataPreprocessor):
             return module
@@ -28,7 +29,8 @@ class FrozenEnhancerRecordHook(Hook):
     """Store ``meta['frozen_enhancer']`` (enhancer config, type, checkpoint and its sha256) in
     every checkpoint, and log it once when training starts.
 
-    Added by :func:`~sdag_bench.models.data_preprocessors.frozen_enhancer.apply_frozen_enhancer`; the
+    Added by
+    :func:`~sdag_bench.models.data_preprocessors.frozen_enhancer.apply_frozen_enhancer`; the
     record is plain strings, so ``torch.load(..., weights_only=True)`` opens the checkpoint and
     ``tools/export_state_dict.py`` carries it over.
     """

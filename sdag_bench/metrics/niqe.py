@@ -33,10 +33,10 @@ same; the differences come from floating-point rounding, which NIQE amplifies on
 
 - luma at .5 ties: BasicSR computes Y in float32 and rounds; we compute it in integers. Y values
   within float32 rounding of a .5 tie round apart by one grey level (1 pixel of 202 500 in LIME
-  ``7.bmp``, 31 of 166 500 in SCI ``easy/0224.png``). In a nearly flat area the local deviation ``sigma`` is tiny, so a one-level
-  step is a large MSCN coefficient: it moves the AGGD fit of its block, and with only 15-20 blocks
-  per image the score moves by 0.003-0.004 (fed BasicSR's luma, ours agrees with it to 1.3e-6
-  on ``0224.png`` and 5e-4 on ``7.bmp``);
+  ``7.bmp``, 31 of 166 500 in SCI ``easy/0224.png``). In a nearly flat area the local
+  deviation ``sigma`` is tiny, so a one-level step is a large MSCN coefficient: it moves the AGGD
+  fit of its block, and with only 15-20 blocks per image the score moves by 0.003-0.004 (fed
+  BasicSR's luma, ours agrees with it to 1.3e-6 on ``0224.png`` and 5e-4 on ``7.bmp``);
 - flat blocks: their coefficients are zero in exact arithmetic (NaN features, left out of the
   model); implementations that keep the filter's rounding noise fit an AGGD to that noise instead.
   Setting ``MSCN_ZERO_TOL`` to 0 moves DICM ``53.jpg`` (one flat block) by 0.04.

@@ -91,8 +91,8 @@ class ImageMetric:
         self.name = name
         self.info: MetricInfo = METRIC_INFO[name]
         self._function, self.full_reference = IMAGE_METRICS[name]
-        accepted = list(inspect.signature(self._function).parameters)[2 if self.full_reference
-                                                                        else 1:]
+        image_arguments = 2 if self.full_reference else 1
+        accepted = list(inspect.signature(self._function).parameters)[image_arguments:]
         unknown = sorted(set(options) - set(accepted))
         if unknown:
             raise TypeError(f'{name} takes no option(s) {unknown}; its options: {accepted}')

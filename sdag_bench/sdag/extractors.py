@@ -12,10 +12,10 @@ import torch
 from mmengine.config import Config, ConfigDict
 from torch import Tensor, nn
 
-from sdag_bench.utils.checkpoint import (CheckpointError, extract_state_dict, load_checkpoint_file,
-                                   load_state_dict_strict)
-from sdag_bench.utils.paths import resolve_project_path
 from sdag_bench.registry import MODELS
+from sdag_bench.utils.checkpoint import (CheckpointError, extract_state_dict, load_checkpoint_file,
+                                         load_state_dict_strict)
+from sdag_bench.utils.paths import resolve_project_path
 
 #: ImageNet statistics of RGB images in [0, 1].
 IMAGENET_MEAN = (0.485, 0.456, 0.406)

@@ -19,9 +19,10 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from sdag_bench.utils.checkpoint import extract_state_dict, load_checkpoint_file, load_state_dict_strict
 from sdag_bench.registry import MODELS
 from sdag_bench.sdag.extractors import IMAGENET_MEAN, IMAGENET_STD
+from sdag_bench.utils.checkpoint import (extract_state_dict, load_checkpoint_file,
+                                         load_state_dict_strict)
 
 
 class HINBlock(nn.Module):

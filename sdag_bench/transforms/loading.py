@@ -5,9 +5,9 @@ import numpy as np
 from mmcv.transforms import BaseTransform
 from mmengine import fileio
 
-from sdag_bench.utils.image_io import (BadImageLog, ImageReadError, decode_image,
-                                          os_error_problem)
 from sdag_bench.registry import TRANSFORMS
+from sdag_bench.utils.image_io import (BadImageLog, ImageReadError, decode_image,
+                                       os_error_problem)
 
 #: Images skipped by every ``LoadImageRobust(skip_bad=True)`` in this process.
 SKIPPED_IMAGES = BadImageLog()

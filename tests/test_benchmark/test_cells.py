@@ -1,7 +1,4 @@
-import json
 import os
-
-import torch
 
 from sdag_bench.benchmark.cells import (CellSpec, DatasetSpec, DetectorSpec, EnhancerSpec,
                                         ResultStore)

@@ -1,5 +1,4 @@
 """The first benchmark end to end: demo set, the committed frozen demo detector, real mmdet."""
-import json
 import os
 
 import pytest

@@ -16,8 +16,9 @@ from sdag_bench.datasets.converters.exdark import EXDARK_CLASSES
 from sdag_bench.detectors.label_map import LabelMappedDetector
 from sdag_bench.enhancers.classical import Gamma
 from sdag_bench.metrics.canonical import metric_protocol
+from sdag_bench.models.data_preprocessors.enhanced_det_data_preprocessor import \
+    EnhancedDetDataPreprocessor
 from sdag_bench.utils.paths import PROJECT_ROOT
-from sdag_bench.models.data_preprocessors.enhanced_det_data_preprocessor import EnhancedDetDataPreprocessor
 
 EXDARK = sorted(glob.glob(str(PROJECT_ROOT / 'configs/detectors/exdark/*.py')))
 DARKFACE = sorted(glob.glob(str(PROJECT_ROOT / 'configs/detectors/darkface/*.py')))
@@ -122,8 +123,8 @@ def test_harness_metric_is_the_detector_configs_own(config):
     theirs = Config.fromfile(config)
     protocol = metric_protocol(Evaluator(ours.test_evaluator).metrics)
     own = metric_protocol(Evaluator(theirs.test_evaluator).metrics)
-    assert (protocol['iou'], protocol['eval_mode']) == (own['iou'], own['eval_mode']) == (0.5,
-                                                                                        'area')
+    assert ((protocol['iou'], protocol['eval_mode']) == (own['iou'], own['eval_mode'])
+            == (0.5, 'area'))
     # the benchmark loads the images at native size: no resize before the enhancer
     steps = [s.type for s in ours.test_dataloader.dataset.pipeline]
     assert 'Resize' not in steps and steps[0] == 'LoadImageRobust'

@@ -8,7 +8,7 @@ from mmengine.structures import InstanceData
 
 from sdag_bench.datasets.converters.exdark import EXDARK_CLASSES
 from sdag_bench.detectors.label_map import (COCO_CLASSES, COCO_TO_EXDARK, LabelMappedDetector,
-                                           build_index_map, remap_data_samples)
+                                            build_index_map, remap_data_samples)
 from sdag_bench.registry import MODELS
 
 

@@ -89,7 +89,8 @@ def test_guided_step_and_removing_the_hook(tmp_path):
         assert first_plain == pytest.approx(first_guided, rel=1e-5), key
     assert set(plain.model.state_dict()) == set(guided.model.state_dict())
     # same start, same data: the guided enhancer ends elsewhere only because of the SDAG term
-    guided_state, plain_state = guided.model.enhancer.state_dict(), plain.model.enhancer.state_dict()
+    guided_state = guided.model.enhancer.state_dict()
+    plain_state = plain.model.enhancer.state_dict()
     assert all(torch.equal(enhancer_before[k], v) for k, v in plain_before.items())
     assert any(not torch.equal(guided_state[k], plain_state[k]) for k in plain_state)
     assert isinstance(guided, Runner)

@@ -8,7 +8,7 @@ import torch
 from mmengine.logging import HistoryBuffer, MessageHub
 
 from sdag_bench.hooks.weights_only_checkpoint_hook import (WeightsOnlyCheckpointHook,
-                                                          non_plain_entries)
+                                                           non_plain_entries)
 
 
 def _checkpoint():

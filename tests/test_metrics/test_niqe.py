@@ -11,6 +11,7 @@ from skimage import data as skimage_data
 from sdag_bench.metrics.niqe import (half_size, load_niqe_params, niqe, niqe_features,
                                      rgb_to_niqe_luma)
 
+
 def _load_reference():
     path = Path(__file__).with_name('niqe_reference.py')
     spec = importlib.util.spec_from_file_location('niqe_reference', path)
@@ -111,7 +112,8 @@ def test_thread_setting_is_restored():
 #: BasicSR's ``calculate_niqe`` on 111 real photos (an implementation that is not ours).
 BASICSR_NIQE = 'reference_outputs/niqe_basicsr.json'
 #: Largest |ours - BasicSR| allowed on any photo: the two differ only in floating-point rounding
-#: (float32 vs integer luma at .5 ties, rounding noise on flat blocks), see the niqe module docstring.
+#: (float32 vs integer luma at .5 ties, rounding noise on flat blocks), see the niqe module
+#: docstring.
 BASICSR_NIQE_TOL = 0.005
 
 

@@ -13,9 +13,10 @@ from mmengine.registry import init_default_scope
 from PIL import Image
 
 from sdag_bench import register_all_modules
-from sdag_bench.utils.image_io import ImageReadError, decode_image, read_image
-from sdag_bench.models.data_preprocessors.enhanced_det_data_preprocessor import EnhancedDetDataPreprocessor
+from sdag_bench.models.data_preprocessors.enhanced_det_data_preprocessor import \
+    EnhancedDetDataPreprocessor
 from sdag_bench.transforms.loading import LoadImageRobust
+from sdag_bench.utils.image_io import ImageReadError, decode_image, read_image
 
 DET_ARGS = dict(mean=[0, 0, 0], std=[255, 255, 255], bgr_to_rgb=True, pad_size_divisor=32)
 

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from sdag_bench.utils.image_io import (BadImageLog, ImageReadError, read_image,
-                                          read_image_size, try_read_image)
+from sdag_bench.utils.image_io import (BadImageLog, ImageReadError, read_image, read_image_size,
+                                       try_read_image)
 
 
 def _rgb(h: int = 6, w: int = 8) -> np.ndarray:
