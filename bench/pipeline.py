@@ -55,6 +55,7 @@ from sdag_bench.benchmark.frozen_detector import build_frozen_detector  # noqa: 
 from sdag_bench.benchmark.options import EvaluationOptions  # noqa: E402
 from sdag_bench.enhancers.builder import build_enhancer_from_config  # noqa: E402
 from sdag_bench.metrics.cost import count_flops  # noqa: E402
+from sdag_bench.metrics.image_quality_metric import ENHANCED_FIELD  # noqa: E402
 
 DATASET = DatasetSpec('demo', str(ROOT / 'configs/_base_/datasets/demo.py'))
 DETECTOR = str(ROOT / 'configs/detectors/demo_retinanet.py')
@@ -190,7 +191,7 @@ def bench_shared(args) -> List[str]:
                 for b in loader:
                     inputs = enhance_batch(enhancer, b['inputs'])
                     for sample, image in zip(b['data_samples'], inputs):
-                        sample.set_field(image.flip(0) / 255, 'enhanced_img')
+                        sample.set_field(image.flip(0) / 255, ENHANCED_FIELD)
                     quality.process(data_samples=b['data_samples'], data_batch=b)
                     batches.append((inputs, b))
                 for model, evaluator in zip(models, evaluators):
