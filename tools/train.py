@@ -35,7 +35,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('config', help='train config file path')
     parser.add_argument('--work-dir', help='directory for logs and checkpoints')
     parser.add_argument('--resume', action='store_true',
-                        help='resume from the latest checkpoint in the work dir')
+                        help="continue the work dir's run from its latest checkpoint (else "
+                        "start from load_from: resumed if it is a training state, weights "
+                        "only otherwise)")
     parser.add_argument('--seed', type=int, default=None, help='random seed')
     parser.add_argument(
         '--cfg-options', nargs='+', action=DictAction,
@@ -58,38 +60,59 @@ def add_checkpoint_format_hook(cfg: Config) -> None:
     cfg.custom_hooks = hooks
 
 
-def choose_resume_checkpoint(cfg: Config) -> Optional[str]:
-    """Set ``cfg.load_from`` to the checkpoint ``--resume`` continues from.
-
-    The config's own ``load_from`` if set, else the newest checkpoint of the work dir that
-    opens with ``weights_only=True`` (:func:`find_resume_checkpoint`: an empty
-    ``last_checkpoint`` or a truncated file left by a kill is skipped, and said so).
+def is_training_checkpoint(checkpoint: dict) -> bool:
+    """Whether a loaded checkpoint is a Runner's training state (resumable), not weights only.
 
     Args:
-        cfg (Config): The training config (``load_from`` set in place).
+        checkpoint (dict): What :func:`load_checkpoint_file` returned.
 
     Returns:
-        str | None: What is wrong, or None (also when there is nothing to resume: training
-        then starts from iteration 0, and a line says so).
+        bool: True when it holds the loop position (``meta``) and the optimizer state.
+    """
+    return isinstance(checkpoint.get('meta'), dict) and 'optimizer' in checkpoint
+
+
+def choose_resume_checkpoint(cfg: Config) -> Optional[str]:
+    """Set ``cfg.load_from`` and ``cfg.resume`` for ``--resume``.
+
+    ``--resume`` continues the run of the work dir: its newest checkpoint that opens with
+    ``weights_only=True`` (:func:`find_resume_checkpoint`: an empty ``last_checkpoint`` or a
+    truncated file left by a kill is skipped, and said so) is resumed, whatever ``load_from``
+    says. With no checkpoint there yet, a ``load_from`` holding a training state (another run's
+    ``iter_N.pth``) is resumed; one holding weights only (e.g. a fine-tuned config's pretrained
+    detector) initialises the model as it does without ``--resume`` (mmengine would otherwise try
+    to resume from the initial weights); with neither, training starts from iteration 0.
+
+    Args:
+        cfg (Config): The training config (``load_from`` and ``resume`` set in place).
+
+    Returns:
+        str | None: What is wrong, or None (every start is also said in one line).
     """
     advice = (f' (a checkpoint written without {CHECKPOINT_FORMAT_HOOK}, e.g. by an older '
               'version, can only be turned into weights with tools/export_state_dict.py, on a '
               'file you trust)')
     try:
-        if cfg.get('load_from'):
-            load_checkpoint_file(cfg.load_from)
-            return None
         chosen, skipped = find_resume_checkpoint(cfg.work_dir)
+        initial = load_checkpoint_file(cfg.load_from) if cfg.get('load_from') else None
     except CheckpointError as err:
         return f'--resume: {err}{advice}'
     for line in skipped:
         print(f'[train] --resume: skipped {line}', flush=True)
-    if chosen is None:
+    if chosen is not None:
+        print(f'[train] --resume: resuming from {chosen}', flush=True)
+        cfg.load_from, cfg.resume = chosen, True
+    elif initial is not None and is_training_checkpoint(initial):
+        print(f'[train] --resume: no checkpoint in {cfg.work_dir}; resuming from load_from '
+              f'{cfg.load_from}', flush=True)
+        cfg.resume = True
+    elif initial is not None:
+        print(f'[train] --resume: no checkpoint in {cfg.work_dir}; starting from iteration 0 '
+              f'with the weights of load_from {cfg.load_from}', flush=True)
+        cfg.resume = False
+    else:
         print(f'[train] --resume: no checkpoint in {cfg.work_dir}; starting from iteration 0',
               flush=True)
-        return None
-    print(f'[train] --resume: resuming from {chosen}', flush=True)
-    cfg.load_from = chosen
     return None
 
 

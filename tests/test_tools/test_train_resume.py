@@ -6,6 +6,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Optional
 
 import torch
 from sdag_runner_utils import PROJECT_ROOT, write_dark_images
@@ -16,12 +17,14 @@ INTERVAL = 4
 
 
 def _train(work_dir: Path, data: Path, max_iters: int, resume: bool = False,
-           kill_after_checkpoint: bool = False) -> subprocess.CompletedProcess:
+           kill_after_checkpoint: bool = False,
+           load_from: Optional[Path] = None) -> subprocess.CompletedProcess:
     """Run tools/train.py on ``data``; optionally SIGKILL it once a checkpoint is recorded."""
     cmd = [sys.executable, 'tools/train.py', CONFIG, '--work-dir', str(work_dir), '--cfg-options',
            f'train_dataloader.dataset.data_root={data}', 'train_dataloader.dataset.crop_size=32',
            'train_dataloader.batch_size=2', f'train_cfg.max_iters={max_iters}',
            f'default_hooks.checkpoint.interval={INTERVAL}', 'custom_hooks.1.interval=100000']
+    cmd += [f'load_from={load_from}'] if load_from else []
     cmd += ['--resume'] if resume else []
     env = dict(os.environ, OMP_NUM_THREADS='1')
     if not kill_after_checkpoint:
@@ -88,6 +91,38 @@ def test_resume_after_kill_and_after_finish_gives_the_uninterrupted_weights(tmp_
     # its checkpoints open with torch's safe loader; the optimizer state came along too
     full = torch.load(finished / f'iter_{MAX_ITERS}.pth', weights_only=True)
     assert full['meta']['iter'] == MAX_ITERS and full['optimizer']['state']
+
+
+def test_resume_with_pretrained_load_from_starts_from_it_then_continues_its_own_run(tmp_path):
+    """A fine-tuning config names pretrained weights in ``load_from``: ``--resume`` must start
+    from them the first time and continue the work dir's checkpoints afterwards."""
+    data = write_dark_images(tmp_path / 'dark', num=6, size=48)
+    pretrained = tmp_path / 'pretrained'
+    _check(_train(pretrained, data, INTERVAL))
+    weights = tmp_path / 'pretrained.pth'  # weights only, as tools/export_state_dict.py writes
+    torch.save({'state_dict': _weights(pretrained / f'iter_{INTERVAL}.pth')}, weights)
+    iters = 2 * INTERVAL
+
+    reference = tmp_path / 'reference'  # plain fine-tuning from the weights, no --resume
+    _check(_train(reference, data, iters, load_from=weights))
+
+    resumed = tmp_path / 'resumed'
+    result = _train(resumed, data, INTERVAL, resume=True, load_from=weights)
+    _check(result)
+    assert (f'--resume: no checkpoint in {resumed}; starting from iteration 0 with the weights '
+            f'of load_from {weights}') in result.stdout, result.stdout[-3000:]
+    result = _train(resumed, data, iters, resume=True, load_from=weights)
+    _check(result)
+    assert f'--resume: resuming from {resumed}/iter_{INTERVAL}.pth' in result.stdout
+    _assert_same_weights(reference / f'iter_{iters}.pth', resumed / f'iter_{iters}.pth')
+
+    # another run's training state in load_from is resumed (loop position and optimizer)
+    continued = tmp_path / 'continued'
+    result = _train(continued, data, iters, resume=True, load_from=resumed / f'iter_{INTERVAL}.pth')
+    _check(result)
+    assert 'resuming from load_from' in result.stdout
+    assert not (continued / f'iter_{INTERVAL}.pth').exists()
+    _assert_same_weights(reference / f'iter_{iters}.pth', continued / f'iter_{iters}.pth')
 
 
 class _RunsCode:
