@@ -1,8 +1,8 @@
-"""Parity with a real detector: darknet's COCO YOLOv3-tiny (the session's
-``yolov3_tiny_checkpoint``, converted from ../shared/assets with tools/convert_darknet.py) on
-the 5 real ExDark photos with their official boxes. The harness's AP50 equals mmdet's
-``Runner.test`` with the detector's own config (configs/detectors/exdark/yolov3_tiny_coco.py:
-416 px stretch, mmdet's VOCMetric) on the enhanced photos saved as 8-bit PNGs."""
+"""Parity with a real detector: darknet's COCO YOLOv3-tiny (the pytest fixture
+``yolov3_tiny_checkpoint``, converted from ../shared/assets with tools/convert_darknet.py) on the
+5 real ExDark photos with their official boxes. The harness's AP50 equals mmdet's ``Runner.test``
+with the detector's own config (configs/detectors/exdark/yolov3_tiny_coco.py: 416 px stretch,
+mmdet's VOCMetric) on the enhanced photos saved as 8-bit PNGs."""
 import json
 import os
 import zipfile
