@@ -94,7 +94,9 @@ def choose_resume_checkpoint(cfg: Config) -> Optional[str]:
               'file you trust)')
     try:
         chosen, skipped = find_resume_checkpoint(cfg.work_dir)
-        initial = load_checkpoint_file(cfg.load_from) if cfg.get('load_from') else None
+        initial = None  # load_from is opened only when the work dir has nothing to resume
+        if chosen is None and cfg.get('load_from'):
+            initial = load_checkpoint_file(cfg.load_from)
     except CheckpointError as err:
         return f'--resume: {err}{advice}'
     for line in skipped:

@@ -2,7 +2,7 @@
 import math
 import os
 import os.path as osp
-from typing import Dict, Iterable, List, Optional, Sequence
+from typing import Dict, Iterable, List, Optional
 
 import pandas as pd
 
@@ -186,7 +186,3 @@ def write_leaderboard(table: pd.DataFrame, out_dir: str, name: str = 'leaderboar
         f.write(''.join(f'% protocol: {line}\n' for line in protocol))
         f.write(shown.to_latex(index=False, caption=caption or None, escape=True))
     return paths
-
-
-def select_columns(table: pd.DataFrame, wanted: Sequence[str]) -> pd.DataFrame:
-    return table[[c for c in wanted if c in table.columns]]
