@@ -27,3 +27,9 @@ test_pipeline = [
 ]
 test_dataloader = dict(dataset=dict(pipeline=test_pipeline))
 val_dataloader = test_dataloader
+# mmdet's test loops without the base's `_scope_='mmdet'` (the project's datasets and transforms
+# must resolve in this config's scope), and none of its training hooks (EMA, mode switch): the
+# converted weights are the final ones.
+val_cfg = dict(_delete_=True, type='ValLoop')
+test_cfg = dict(_delete_=True, type='TestLoop')
+custom_hooks = []
