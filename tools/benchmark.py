@@ -22,9 +22,13 @@ from sdag_bench.benchmark.cli import (CommandLineError, add_common_arguments, ch
                                       evaluation_options, load_benchmark_config, plan_from_args,
                                       resolve_device)
 from sdag_bench.benchmark.data_inputs import DataInputError
+from sdag_bench.benchmark.detector_columns import wants_detector_columns, write_detector_columns
 from sdag_bench.benchmark.interval_report import bootstrap_report
-from sdag_bench.benchmark.leaderboard import leaderboard, records_to_frame, write_leaderboard
+from sdag_bench.benchmark.interval_tables import interval_note
+from sdag_bench.benchmark.leaderboard import (format_value, leaderboard, protocol_lines,
+                                              records_to_frame, write_leaderboard)
 from sdag_bench.benchmark.listing import list_benchmark
+from sdag_bench.benchmark.per_light_report import write_per_light
 from sdag_bench.benchmark.plots import plot_ap_vs_niqe, plot_paths, plot_per_class_ap
 from sdag_bench.benchmark.qualitative import render_qualitative_grid
 from sdag_bench.benchmark.report_thumbnails import write_benchmark_report
@@ -125,8 +129,22 @@ def main(argv=None) -> int:
         plots=not args.no_plots, primary=bench_cfg.get('primary_metric', 'AP50'))
     caption = f'Benchmark `{bench_cfg.benchmark}`' + (f'\n{interval_caption}'
                                                       if interval_caption else '')
-    paths = write_leaderboard(table, work_dir, caption=caption)
+    # several detectors on one dataset: leaderboard.* is the paper-style table (a column group
+    # per detector) and the long table (a row per enhancer and detector) is leaderboard_long.*
+    several = wants_detector_columns(table)
+    paths = write_leaderboard(table, work_dir, caption=caption,
+                              name='leaderboard_long' if several else 'leaderboard')
+    if several:
+        paths = write_detector_columns(table, work_dir, format_value, caption,
+                                       protocol_lines(table),
+                                       bench_cfg.get('primary_metric', 'AP50')) + paths
     paths += interval_paths
+    # AP50 per lighting condition where the test json names them (ExDark's Light, In/Out)
+    light_paths, light_notes = write_per_light(
+        records, [store.cell_dir], work_dir, args.bootstrap, args.bootstrap_seed,
+        interval_note(args.bootstrap, args.bootstrap_seed, 0.95), plots=not args.no_plots)
+    paths += light_paths
+    interval_notes += light_notes
     for note in interval_notes:
         print(f'[intervals] {note}')
     if not args.no_plots:

@@ -16,7 +16,9 @@ import numpy as np
 import pandas as pd
 from PIL import Image
 
-from .leaderboard import PROTOCOL_PREFIX, _fmt, format_table, protocol_lines
+from .leaderboard import PROTOCOL_PREFIX, format_value, format_table, protocol_lines
+from .detector_columns import (detector_columns_table, format_detector_columns,
+                               wants_detector_columns)
 from .interval_tables import merge_intervals
 
 _STYLE = """
@@ -104,9 +106,14 @@ def _sort_value(value) -> str:
 
 
 def table_html(table: pd.DataFrame) -> str:
-    """The leaderboard as an HTML table: shown as in the markdown, sorted on raw numbers."""
+    """The leaderboard as an HTML table: shown as in the markdown, sorted on raw numbers (with
+    several detectors on a dataset, the paper-style layout: a column group per detector)."""
     table = table.drop(columns=[c for c in table.columns if c.startswith(PROTOCOL_PREFIX)])
-    shown = format_table(merge_intervals(table, _fmt))
+    if wants_detector_columns(table):
+        table = detector_columns_table(table)
+        shown = format_detector_columns(table, format_value)
+    else:
+        shown = format_table(merge_intervals(table, format_value))
     head = ''.join(f'<th data-col="{html.escape(str(c))}">{html.escape(str(c))}</th>'
                    for c in shown.columns)
     rows = []

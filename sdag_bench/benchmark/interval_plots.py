@@ -63,6 +63,8 @@ def plot_quality_vs_ap(table: pd.DataFrame, agreement: pd.DataFrame, path: str,
     Returns:
         str | None: The written path, or None when the agreement table is empty.
     """
+    if not agreement.empty:  # image quality only (the label-free scores have no column)
+        agreement = agreement[agreement.quality.isin(_COLUMN)]
     if agreement.empty:
         return None
     fig, axes = plt.subplots(1, len(agreement), squeeze=False,

@@ -12,8 +12,9 @@ from typing import List, Sequence, Tuple
 
 import pandas as pd
 
-from .interval_tables import (add_interval_columns, agreement_table, format_agreement,
-                              interval_note, intervals_long)
+from .interval_tables import (add_interval_columns, agreement_table,
+                              detector_agreement_table, format_agreement,
+                              format_detector_agreement, interval_note, intervals_long)
 from .intervals import compute_draws
 
 
@@ -51,13 +52,23 @@ def bootstrap_report(table: pd.DataFrame, records: Sequence[dict], cell_dirs: Se
     intervals_long(cells, level).to_csv(long_path, index=False)
     paths.append(long_path)
     agreement = agreement_table(cells, level=level)
+    detectors = detector_agreement_table(cells, level=level)
     agreement_paths = [osp.join(out_dir, f'agreement.{ext}') for ext in ('md', 'csv')]
     agreement.to_csv(agreement_paths[1], index=False)
     with open(agreement_paths[0], 'w') as f:
-        f.write('Does visual quality predict recognition? Kendall τ-b between each quality '
-                'metric and AP50 across enhancers (NIQE negated, so +1 = better quality, '
-                'higher AP50; the normal-light bound left out); '
-                f'{interval_note(draws, seed, level)}\n\n' + format_agreement(agreement))
+        f.write('Does visual quality, or a score the detector gives without labels, predict '
+                'recognition? Kendall τ-b between each and AP50 across enhancers (NIQE negated, '
+                'so +1 = better quality, higher AP50; confident/img: detections with score >= '
+                '0.5 per image; top conf.: the mean highest score per image; the normal-light '
+                f'bound left out); {interval_note(draws, seed, level)}\n\n'
+                + format_agreement(agreement))
+        if not detectors.empty:
+            f.write('\nDoes a ranking transfer between detectors? Kendall τ-b between the AP50 '
+                    'rankings of two detectors over the enhancers both judged, same resampled '
+                    'images:\n\n' + format_detector_agreement(detectors))
+    if not detectors.empty:
+        agreement_paths.append(osp.join(out_dir, 'agreement_detectors.csv'))
+        detectors.to_csv(agreement_paths[-1], index=False)
     paths += agreement_paths
     if plots:
         from .interval_plots import plot_ap_intervals, plot_quality_vs_ap

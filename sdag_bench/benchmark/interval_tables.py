@@ -7,12 +7,12 @@ interval / ``p(Δbase)`` (paired against the plain row). :func:`merge_intervals`
 ``0.323 [0.290, 0.360]`` strings and a ``*`` after a significant difference for markdown and LaTeX.
 """
 import math
-from typing import Dict, List, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 import pandas as pd
 
-from sdag_bench.metrics.metric_info import lower_better
+from sdag_bench.metrics.metric_info import lower_better, metric_info
 from sdag_bench.stats import kendall_tau, kendall_tau_draws, percentile_interval
 from sdag_bench.stats.paired import paired_difference
 from .intervals import INTERVAL_COLUMNS, LOWER_BOUND, CellDraws, compare_rows
@@ -142,39 +142,99 @@ def intervals_long(cells: Dict[Tuple[str, str, str], CellDraws],
 QUALITY_SIGN = {name: -1.0 if lower_better(name) else 1.0 for name in ('niqe', 'psnr', 'ssim')}
 
 
-def agreement_table(cells: Dict[Tuple[str, str, str], CellDraws], metric: str = 'AP50',
-                    level: float = 0.95, exclude: Sequence[str] = (UPPER_BOUND,)
-                    ) -> pd.DataFrame:
-    """Kendall tau between each quality metric and ``metric`` across enhancers.
+#: Label-free detector scores (``intervals.cell_draws``, from the stored predictions) -> sign.
+LABEL_FREE_SIGN = {name: -1.0 if lower_better(name) else 1.0
+                   for name in ('confident_per_image', 'top_confidence')}
 
-    Per (dataset, detector) and quality metric: tau-b over the rows having both (the
+
+def _tau_line(x_rows: List[CellDraws], y_rows: List[CellDraws], x: str, y: str, sign: float,
+              level: float) -> Dict[str, float]:
+    """Kendall tau of ``sign * x`` against ``y`` over paired rows, its interval and p-value."""
+    tau = kendall_tau([sign * c.points[x] for c in x_rows], [c.points[y] for c in y_rows])
+    taus = kendall_tau_draws(sign * np.stack([c.draws[x] for c in x_rows], 1),
+                             np.stack([c.draws[y] for c in y_rows], 1))
+    low, high = percentile_interval(taus, level)
+    test = paired_difference(taus, np.zeros_like(taus), tau, 0.0, level)
+    return dict(rows=len(x_rows), tau=tau, low=low, high=high, p=test['p'])
+
+
+def agreement_table(cells: Dict[Tuple[str, str, str], CellDraws], metric: str = 'AP50',
+                    level: float = 0.95, exclude: Sequence[str] = (UPPER_BOUND,),
+                    predictors: Optional[Dict[str, float]] = None) -> pd.DataFrame:
+    """Kendall tau between each predictor (a quality metric, a label-free detector score) and
+    ``metric`` across enhancers.
+
+    Per (dataset, detector) and predictor: tau-b over the rows having both (the
     ``normal_light`` bound, the references themselves, left out), oriented so that +1 means
-    "better quality, higher AP" (NIQE negated); its bootstrap interval and p-value come from the
-    rows' values on the same resampled images.
+    "better predictor, higher AP" (NIQE negated); its bootstrap interval and p-value come from
+    the rows' values on the same resampled images.
+
+    Args:
+        predictors (dict, optional): Canonical name -> sign; defaults to the quality metrics
+            (:data:`QUALITY_SIGN`) and the label-free scores (:data:`LABEL_FREE_SIGN`).
 
     Returns:
         pd.DataFrame: ``dataset, detector, quality, rows, tau, low, high, p``.
     """
+    predictors = predictors or {**QUALITY_SIGN, **LABEL_FREE_SIGN}
     groups: Dict[Tuple[str, str], List[CellDraws]] = {}
     for (enhancer, dataset, detector), own in sorted(cells.items()):
         if enhancer not in exclude:
             groups.setdefault((dataset, detector), []).append(own)
     lines = []
     for (dataset, detector), members in groups.items():
-        for quality, sign in QUALITY_SIGN.items():
+        for quality, sign in predictors.items():
             rows = [c for c in members if quality in c.draws and metric in c.draws
                     and math.isfinite(c.points[quality])]
             if len(rows) < 3 or len({c.img_ids for c in rows}) != 1:
                 continue
-            tau = kendall_tau([sign * c.points[quality] for c in rows],
-                              [c.points[metric] for c in rows])
-            taus = kendall_tau_draws(sign * np.stack([c.draws[quality] for c in rows], 1),
-                                     np.stack([c.draws[metric] for c in rows], 1))
-            low, high = percentile_interval(taus, level)
-            test = paired_difference(taus, np.zeros_like(taus), tau, 0.0, level)
             lines.append(dict(dataset=dataset, detector=detector, quality=quality,
-                              rows=len(rows), tau=tau, low=low, high=high, p=test['p']))
+                              **_tau_line(rows, rows, quality, metric, sign, level)))
     return pd.DataFrame(lines)
+
+
+def detector_agreement_table(cells: Dict[Tuple[str, str, str], CellDraws],
+                             metric: str = 'AP50', level: float = 0.95,
+                             exclude: Sequence[str] = (UPPER_BOUND,)) -> pd.DataFrame:
+    """Does a ranking transfer between detectors? Kendall tau between two detectors' ``metric``
+    across the enhancers both judged on the same images, with interval and p-value from the same
+    resamples.
+
+    Returns:
+        pd.DataFrame: ``dataset, detector_a, detector_b, rows, tau, low, high, p``.
+    """
+    by_group: Dict[Tuple[str, str], Dict[str, CellDraws]] = {}
+    for (enhancer, dataset, detector), own in sorted(cells.items()):
+        if enhancer not in exclude and metric in own.draws:
+            by_group.setdefault((dataset, detector), {})[enhancer] = own
+    lines = []
+    for (dataset, a), rows_a in by_group.items():
+        for (other_dataset, b), rows_b in by_group.items():
+            if other_dataset != dataset or b <= a:
+                continue
+            common = sorted(e for e in set(rows_a) & set(rows_b)
+                            if rows_a[e].img_ids == rows_b[e].img_ids)
+            if len(common) < 3:
+                continue
+            lines.append(dict(dataset=dataset, detector_a=a, detector_b=b,
+                              **_tau_line([rows_a[e] for e in common],
+                                          [rows_b[e] for e in common], metric, metric, 1.0,
+                                          level)))
+    return pd.DataFrame(lines)
+
+
+def format_detector_agreement(table: pd.DataFrame, metric: str = 'AP50') -> str:
+    """Markdown of :func:`detector_agreement_table`."""
+    shown = pd.DataFrame({
+        'dataset': table.dataset, 'detectors': [f'{a} vs {b}' for a, b in
+                                                zip(table.detector_a, table.detector_b)],
+        'rows': table.rows,
+        f'Kendall τ of the {metric} rankings': [
+            f'{t:+.2f}{SIGNIFICANT if p < ALPHA else ""} [{lo:+.2f}, {hi:+.2f}]'
+            for t, lo, hi, p in zip(table.tau, table.low, table.high, table.p)],
+        'p': [f'{p:.3f}' for p in table.p],
+    })
+    return shown.to_markdown(index=False, disable_numparse=True) + '\n'
 
 
 def format_agreement(table: pd.DataFrame, metric: str = 'AP50') -> str:
@@ -183,7 +243,7 @@ def format_agreement(table: pd.DataFrame, metric: str = 'AP50') -> str:
         return '(no dataset with three or more rows that have quality and AP draws)\n'
     shown = pd.DataFrame({
         'dataset': table.dataset, 'detector': table.detector,
-        'quality': [q.upper() + (' (negated)' if QUALITY_SIGN[q] < 0 else '')
+        'quality': [metric_info(q).label + (' (negated)' if lower_better(q) else '')
                     for q in table.quality],
         'rows': table.rows,
         f'Kendall τ with {metric}': [

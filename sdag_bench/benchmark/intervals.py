@@ -29,6 +29,8 @@ from sdag_bench.stats import (bootstrap_weights, match_voc, paired_difference, v
 INTERVAL_COLUMNS = {'AP50': 'AP50', 'mAP': 'mAP', 'NIQE': 'niqe', 'PSNR': 'psnr',
                     'SSIM': 'ssim', 'faces': 'faces', 'faces/img': 'faces_per_image'}
 QUALITY_METRICS = ('niqe', 'psnr', 'ssim')
+#: Score from which a detection counts as confident (label-free score ``confident_per_image``).
+CONFIDENT_SCORE = 0.5
 LOWER_BOUND = 'identity'
 
 
@@ -157,6 +159,7 @@ def cell_draws(record: Dict[str, Any], path: str, draws: int = 1000, seed: int =
         _coco_draws(record, arrays, weights, out, notes, name)
     if 'faces' in metrics:
         _confident_draws(record, arrays, weights, out, notes, name)
+    _label_free_draws(arrays, weights, out)
     for key in arrays:
         if key.startswith('quality/') and key.split('/', 1)[1] in QUALITY_METRICS:
             metric = key.split('/', 1)[1]
@@ -218,6 +221,24 @@ def _confident_draws(record: Dict[str, Any], arrays: Dict[str, np.ndarray],
     out.draws['faces'] = weights @ confident
     out.points['faces_per_image'] = float(confident.mean())
     out.draws['faces_per_image'] = out.draws['faces'] / len(confident)
+
+
+def _label_free_draws(arrays: Dict[str, np.ndarray], weights: np.ndarray,
+                      out: CellDraws) -> None:
+    """Scores a detector gives without labels, per image, from the stored predictions:
+    ``confident_per_image`` (detections with score >= :data:`CONFIDENT_SCORE`) and
+    ``top_confidence`` (its highest score, 0 without detections); means and their draws."""
+    offsets = arrays['offsets']
+    counts = np.diff(offsets)
+    image_of = np.repeat(np.arange(len(counts)), counts)
+    scores = arrays['scores'].astype(np.float64)
+    confident = np.bincount(image_of[scores >= CONFIDENT_SCORE],
+                            minlength=len(counts)).astype(np.float64)
+    top = np.zeros(len(counts))
+    np.maximum.at(top, image_of, scores)
+    for name, values in (('confident_per_image', confident), ('top_confidence', top)):
+        out.points[name] = float(values.mean()) if len(values) else math.nan
+        out.draws[name] = weighted_mean_draws(values, weights)
 
 
 def _coco_ap50(record: Dict[str, Any]) -> bool:

@@ -97,7 +97,7 @@ def leaderboard(frame: pd.DataFrame, sort_by: str = 'AP50',
     return pd.concat(parts, ignore_index=True)
 
 
-def _fmt(value, column: str) -> str:
+def format_value(value, column: str) -> str:
     if isinstance(value, str):
         return value
     if value is None or (isinstance(value, float) and math.isnan(value)):
@@ -153,7 +153,7 @@ def format_table(table: pd.DataFrame) -> pd.DataFrame:
     """String-format every cell for display."""
     shown = table.copy()
     for col in shown.columns:
-        shown[col] = [_fmt(v, col) for v in shown[col]]
+        shown[col] = [format_value(v, col) for v in shown[col]]
     return shown
 
 
@@ -174,7 +174,7 @@ def write_leaderboard(table: pd.DataFrame, out_dir: str, name: str = 'leaderboar
     protocol = protocol_lines(table)
     # bootstrap interval columns (interval_tables.py), if any, shown as 'value [low, high]'
     shown = format_table(merge_intervals(table.drop(
-        columns=[c for c in table.columns if c.startswith(PROTOCOL_PREFIX)]), _fmt))
+        columns=[c for c in table.columns if c.startswith(PROTOCOL_PREFIX)]), format_value))
     with open(paths[0], 'w') as f:
         if caption:
             f.write(f'{caption}\n\n')

@@ -68,7 +68,8 @@ def test_leaderboard_intervals_and_marks_equal_eval_map_resamples(tmp_path, monk
     tex = (work / 'leaderboard.tex').read_text()
     assert f"{table.loc['identity', 'AP50_lo']:.3f}" in tex
     agreement = pd.read_csv(work / 'agreement.csv')
-    assert set(agreement.quality) == {'niqe', 'psnr', 'ssim'} and (agreement.rows == 3).all()
+    assert set(agreement.quality) == {'niqe', 'psnr', 'ssim', 'confident_per_image',
+                                      'top_confidence'} and (agreement.rows == 3).all()
 
     # the plots read the same CSV: error bars from AP50_lo/_hi, tau per quality metric
     from sdag_bench.benchmark.interval_plots import plot_ap_intervals, plot_quality_vs_ap
