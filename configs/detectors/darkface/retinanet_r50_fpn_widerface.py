@@ -14,7 +14,7 @@ default_scope = 'sdag_bench'
 checkpoint = None  # WIDER FACE weights, set with --checkpoint PATH
 
 test_pipeline = [
-    dict(type='LoadImageRobust'),
+    dict(type='LoadImageFromFile'),
     dict(type='Resize', scale=(640, 640), keep_ratio=True),
     dict(type='LoadAnnotations', with_bbox=True),
     dict(type='PackDetInputs', meta_keys=_base_.frozen_meta_keys),

@@ -13,7 +13,7 @@ default_scope = 'sdag_bench'
 checkpoint = None  # WIDER FACE weights, set with --checkpoint PATH
 
 test_pipeline = [
-    dict(type='LoadImageRobust'),
+    dict(type='LoadImageFromFile'),
     dict(type='Resize', scale=(300, 300), keep_ratio=False),
     dict(type='LoadAnnotations', with_bbox=True),
     dict(type='PackDetInputs', meta_keys=_base_.frozen_meta_keys),

@@ -15,14 +15,12 @@ checkpoint_url = ('https://download.openmmlab.com/mmdetection/v2.0/retinanet/'
                   'retinanet_r50_fpn_1x_coco/retinanet_r50_fpn_1x_coco_20200130-c2398f9e.pth')
 checkpoint = None  # set with --checkpoint PATH (a local copy of checkpoint_url)
 
-model = dict(
-    _delete_=True,
-    type='LabelMappedDetector',
-    detector=_base_.model,
-    label_map='coco_to_exdark')
+# the detector's own config, read through the label map (merged into the base's model)
+model = dict(type='sdag_bench.LabelMappedDetector', detector_type=_base_.model.type,
+             label_map='coco_to_exdark')
 
 test_pipeline = [
-    dict(type='LoadImageRobust'),
+    dict(type='LoadImageFromFile'),
     dict(type='Resize', scale=(1333, 800), keep_ratio=True),
     dict(type='LoadAnnotations', with_bbox=True),
     dict(type='PackDetInputs', meta_keys=_base_.frozen_meta_keys),

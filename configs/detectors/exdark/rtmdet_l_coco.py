@@ -15,14 +15,12 @@ checkpoint_url = ('https://download.openmmlab.com/mmdetection/v3.0/rtmdet/'
                   'rtmdet_l_8xb32-300e_coco/rtmdet_l_8xb32-300e_coco_20220719_112030-5a0be7c4.pth')
 checkpoint = None  # set with --checkpoint PATH (a local copy of checkpoint_url)
 
-model = dict(
-    _delete_=True,
-    type='LabelMappedDetector',
-    detector=_base_.model,
-    label_map='coco_to_exdark')
+# the detector's own config, read through the label map (merged into the base's model)
+model = dict(type='sdag_bench.LabelMappedDetector', detector_type=_base_.model.type,
+             label_map='coco_to_exdark')
 
 test_pipeline = [
-    dict(type='LoadImageRobust'),
+    dict(type='LoadImageFromFile'),
     dict(type='Resize', scale=(640, 640), keep_ratio=True),
     dict(type='Pad', size=(640, 640), pad_val=dict(img=(114, 114, 114))),
     dict(type='LoadAnnotations', with_bbox=True),

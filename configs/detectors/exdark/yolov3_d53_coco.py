@@ -16,14 +16,12 @@ checkpoint_url = ('https://download.openmmlab.com/mmdetection/v2.0/yolo/'
                   'yolov3_d53_mstrain-608_273e_coco_20210518_115020-a2c3acb8.pth')
 checkpoint = None  # set with --checkpoint PATH (a local copy of checkpoint_url)
 
-model = dict(
-    _delete_=True,
-    type='LabelMappedDetector',
-    detector=_base_.model,
-    label_map='coco_to_exdark')
+# the detector's own config, read through the label map (merged into the base's model)
+model = dict(type='sdag_bench.LabelMappedDetector', detector_type=_base_.model.type,
+             label_map='coco_to_exdark')
 
 test_pipeline = [
-    dict(type='LoadImageRobust'),
+    dict(type='LoadImageFromFile'),
     dict(type='Resize', scale=(608, 608), keep_ratio=True),
     dict(type='LoadAnnotations', with_bbox=True),
     dict(type='PackDetInputs', meta_keys=_base_.frozen_meta_keys),

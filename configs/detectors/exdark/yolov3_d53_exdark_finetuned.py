@@ -25,7 +25,7 @@ train_dataloader = dict(
         ann_file='annotations/exdark_official_train.json',
         data_prefix=dict(img='ExDark/')))
 test_pipeline = [
-    dict(type='LoadImageRobust'),
+    dict(type='LoadImageFromFile'),
     dict(type='Resize', scale=(608, 608), keep_ratio=True),
     dict(type='LoadAnnotations', with_bbox=True),
     dict(type='PackDetInputs', meta_keys=_base_.frozen_meta_keys),
