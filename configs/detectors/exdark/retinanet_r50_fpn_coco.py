@@ -31,3 +31,7 @@ test_dataloader = dict(
 val_dataloader = test_dataloader
 test_evaluator = dict(_base_.frozen_test_evaluator, _delete_=True)
 val_evaluator = test_evaluator
+# the loops in the project's scope: mmdet's base tags them 'mmdet', and the test loop builds
+# the project's dataset (mmdet's tools/test.py and Runner.test() run this config as it is)
+val_cfg = dict(type='ValLoop', _scope_='sdag_bench')
+test_cfg = dict(type='TestLoop', _scope_='sdag_bench')
