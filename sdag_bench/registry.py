@@ -5,25 +5,51 @@ not found here (e.g. ``RetinaNet``, ``LoadImageFromFile``) falls back to mmdet a
 """
 import datetime
 import importlib
+import os
+import os.path as osp
 import pkgutil
 import warnings
+from typing import List
 
 from mmdet import registry as mmdet_registry
 from mmengine.registry import Registry
 
+
+def modules_of(*subpackages: str) -> List[str]:
+    """Every module of the given sdag_bench subpackages, found on disk (nothing is imported).
+
+    These are the registries' ``locations``: the first look-up of a name in a registry imports
+    them, so that a config with ``default_scope='sdag_bench'`` builds through mmengine and mmdet
+    alone (``init_detector``, ``DetInferencer``, ``Runner.from_cfg``) without a prior
+    :func:`register_all_modules`.
+
+    Args:
+        subpackages (str): Folder names under ``sdag_bench/`` (e.g. ``'detectors'``).
+
+    Returns:
+        list[str]: Dotted module names, sorted.
+    """
+    root = osp.dirname(osp.abspath(__file__))
+    names = []
+    for sub in subpackages:
+        for folder, dirs, files in os.walk(osp.join(root, sub)):
+            dirs[:] = [d for d in dirs if osp.isfile(osp.join(folder, d, '__init__.py'))]
+            package = 'sdag_bench.' + osp.relpath(folder, root).replace(os.sep, '.')
+            names += [f'{package}.{f[:-3]}' if f != '__init__.py' else package
+                      for f in files if f.endswith('.py')]
+    return sorted(names)
+
+
 MODELS = Registry(
     'model',
     parent=mmdet_registry.MODELS,
-    locations=[
-        'sdag_bench.enhancers', 'sdag_bench.models', 'sdag_bench.losses', 'sdag_bench.sdag',
-        'sdag_bench.detectors', 'sdag_bench.detectors.label_map'
-    ])
+    locations=modules_of('enhancers', 'models', 'losses', 'sdag', 'detectors'))
 DATASETS = Registry(
-    'dataset', parent=mmdet_registry.DATASETS, locations=['sdag_bench.datasets'])
+    'dataset', parent=mmdet_registry.DATASETS, locations=modules_of('datasets'))
 TRANSFORMS = Registry(
-    'transform', parent=mmdet_registry.TRANSFORMS, locations=['sdag_bench.transforms'])
-METRICS = Registry('metric', parent=mmdet_registry.METRICS, locations=['sdag_bench.metrics'])
-HOOKS = Registry('hook', parent=mmdet_registry.HOOKS, locations=['sdag_bench.hooks'])
+    'transform', parent=mmdet_registry.TRANSFORMS, locations=modules_of('transforms'))
+METRICS = Registry('metric', parent=mmdet_registry.METRICS, locations=modules_of('metrics'))
+HOOKS = Registry('hook', parent=mmdet_registry.HOOKS, locations=modules_of('hooks'))
 
 # The other registries get a (so far empty) child too, so that a config with
 # ``default_scope='sdag_bench'`` still finds mmdet's samplers, loops, visualizers, ...

@@ -31,7 +31,7 @@ model = dict(
 # The detector's own test-time transforms (the benchmark applies them to each enhanced image):
 # the demo images are generated at 192 px, so the Resize only records scale_factor.
 test_pipeline = [
-    dict(type='LoadImageRobust'),
+    dict(type='LoadImageFromFile'),
     dict(type='Resize', scale=_base_.image_scale, keep_ratio=True),
     dict(type='LoadAnnotations', with_bbox=True),
     dict(type='PackDetInputs',

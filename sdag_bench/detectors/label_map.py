@@ -3,12 +3,17 @@
 Two ways to use it, both from the same table :data:`COCO_TO_EXDARK`:
 
 * as a function on predictions: ``remap_data_samples(samples, build_index_map(coco, exdark))``;
-* as a registered wrapper around any mmdet detector config, e.g. in a benchmark config::
+* as a registered wrapper around any mmdet detector config. The wrapper's config is the
+  detector's own config with three more keys, so a detector config turns into a label-mapped
+  one by inheriting it and merging (mmengine merges ``model`` into the base's)::
 
-      model = dict(type='LabelMappedDetector',
-                   detector=dict(type='RetinaNet', ...,  # num_classes=80, COCO-trained
-                                 init_cfg=dict(type='Pretrained', checkpoint='coco.pth')),
+      _base_ = 'mmdet::retinanet/retinanet_r50_fpn_1x_coco.py'
+      model = dict(type='LabelMappedDetector', detector_type=_base_.model.type,
                    label_map='coco_to_exdark')
+
+  The config keeps the detector's ``backbone``, ``data_preprocessor``, ``test_cfg``, ... where
+  mmdet's ``init_detector`` and tools look for them, and the detector's own checkpoints (keys
+  without the wrapper's ``detector.`` prefix) load into the wrapper as they are.
 
 Predictions of unmapped source classes (e.g. COCO ``traffic light``) are dropped; the remaining
 labels are renumbered into the target class order. Nothing is retrained: ``mode='loss'`` is
@@ -33,6 +38,7 @@ from torch import nn
 
 from sdag_bench.datasets.converters.exdark import EXDARK_CLASSES
 from sdag_bench.registry import MODELS
+from .declared_classes import DeclaredClassesMixin
 
 #: COCO class name -> ExDark class name (the 12 classes ExDark shares with COCO).
 COCO_TO_EXDARK: Dict[str, str] = {
@@ -137,8 +143,18 @@ def lift_detection_budget(detector: nn.Module) -> Optional[int]:
     return budget
 
 
+def _add_detector_prefix(state_dict: dict, prefix: str, *args) -> None:
+    """Load-state-dict pre-hook: the wrapped detector's own checkpoint (keys without the
+    ``detector.`` prefix, e.g. a COCO detector's) loads into the wrapper unchanged."""
+    inner = prefix + 'detector.'
+    if any(k.startswith(prefix) for k in state_dict) and \
+            not any(k.startswith(inner) for k in state_dict):
+        for key in [k for k in state_dict if k.startswith(prefix)]:
+            state_dict[inner + key[len(prefix):]] = state_dict.pop(key)
+
+
 @MODELS.register_module()
-class LabelMappedDetector(BaseModel):
+class LabelMappedDetector(DeclaredClassesMixin, BaseModel):
     """A frozen detector whose predictions are read through a label map.
 
     ``val_step``/``test_step`` run the wrapped detector's own step (its data preprocessor
@@ -146,23 +162,41 @@ class LabelMappedDetector(BaseModel):
     preprocessed inputs; ``mode='tensor'`` is passed through. The detector's ``max_per_img``
     is applied after the mapping (see the module docstring; :attr:`max_per_img`).
 
+    The wrapper's ``dataset_meta`` always names the target classes (its predictions are in
+    that order by construction), whatever a checkpoint's meta or mmdet's COCO fallback sets.
+
     Args:
-        detector (dict | nn.Module): The detector (config or module).
+        detector (dict | nn.Module, optional): The detector (config or module). Defaults to
+            None: the detector is built from ``detector_type`` and ``detector_cfg``.
         label_map (str | dict): A name in :data:`LABEL_MAPS` or a source -> target name map.
             Defaults to ``'coco_to_exdark'``.
         source_classes (Sequence[str], optional): The detector's classes. Defaults to the
             named map's (COCO's 80).
         target_classes (Sequence[str], optional): The dataset's classes. Defaults to the named
             map's (ExDark's 12).
+        init_cfg (dict, optional): The wrapper's own init config. Defaults to None.
+        detector_type (str, optional): The detector's ``type`` when ``detector`` is None.
+        detector_cfg: The detector's other arguments (``backbone``, ``neck``, ``bbox_head``,
+            ``data_preprocessor``, ``train_cfg``, ``test_cfg``, ...) when ``detector`` is None.
     """
 
     def __init__(self,
-                 detector: Union[dict, nn.Module],
+                 detector: Union[dict, nn.Module, None] = None,
                  label_map: Union[str, Dict[str, str]] = 'coco_to_exdark',
                  source_classes: Optional[Sequence[str]] = None,
                  target_classes: Optional[Sequence[str]] = None,
-                 init_cfg: Optional[dict] = None) -> None:
+                 init_cfg: Optional[dict] = None,
+                 detector_type: Optional[str] = None,
+                 **detector_cfg) -> None:
         super().__init__(init_cfg=init_cfg)
+        if detector is None:
+            if detector_type is None:
+                raise ValueError('LabelMappedDetector needs `detector` or `detector_type` (with '
+                                 "the detector's own arguments beside it)")
+            detector = dict(detector_cfg, type=detector_type)
+        elif detector_type is not None or detector_cfg:
+            raise ValueError('LabelMappedDetector takes either `detector` or `detector_type` '
+                             f'with its arguments, not both (got {sorted(detector_cfg)})')
         if isinstance(detector, dict):  # mmdet heads read test_cfg by attribute
             detector = MODELS.build(ConfigDict(detector))
         self.detector = detector
@@ -183,6 +217,8 @@ class LabelMappedDetector(BaseModel):
         self.register_buffer('index_map',
                              build_index_map(self.source_classes, self.target_classes, name_map),
                              persistent=False)
+        self.declared_classes = self.target_classes
+        self._register_load_state_dict_pre_hook(_add_detector_prefix)
 
     def forward(self, inputs: torch.Tensor, data_samples=None, mode: str = 'tensor'):
         """Run the wrapped detector; remap in ``'predict'`` mode; refuse ``'loss'``."""

@@ -26,6 +26,7 @@ from torch import Tensor, nn
 
 from sdag_bench.enhancers.key_maps import rename_keys
 from sdag_bench.registry import MODELS
+from .declared_classes import DeclaredClassesMixin
 
 
 def conv_bn(in_channels: int, out_channels: int, kernel_size: int = 3, stride: int = 1,
@@ -43,6 +44,7 @@ def depthwise_separable(in_channels: int, out_channels: int, stride: int) -> nn.
                          *conv_bn(in_channels, out_channels, 1))
 
 
+@MODELS.register_module()
 class MobileNetV1x025(nn.Module):
     """MobileNetV1 at width 0.25, returning the outputs of its three stages (64/128/256 ch)."""
 
@@ -135,10 +137,15 @@ def decode_boxes(deltas: Tensor, priors: Tensor,
 
 
 @MODELS.register_module()
-class RetinaFaceMobileNet(BaseDetector):
-    """RetinaFace-mnet0.25 face detector (one class, label 0), frozen.
+class RetinaFaceMobileNet(DeclaredClassesMixin, BaseDetector):
+    """RetinaFace-mnet0.25 face detector (one class, label 0, named ``face``), frozen.
+
+    The official checkpoint loads as it is (``load_state_dict``, mmengine's
+    ``load_checkpoint``, mmdet's ``init_detector``): its keys are renamed on the way in.
 
     Args:
+        backbone (dict): The backbone config. Defaults to ``dict(type='MobileNetV1x025')``, the
+            only one the heads fit.
         data_preprocessor (dict, optional): Usually ``DetDataPreprocessor`` with
             ``mean=[104, 117, 123]``, ``std=[1, 1, 1]``, ``bgr_to_rgb=False``.
         min_sizes (Sequence[Sequence[int]]): Anchor sides per level. Defaults to the official
@@ -150,7 +157,10 @@ class RetinaFaceMobileNet(BaseDetector):
         init_cfg (dict, optional): mmengine init config.
     """
 
+    declared_classes = ('face', )
+
     def __init__(self,
+                 backbone: Optional[dict] = None,
                  data_preprocessor: Optional[dict] = None,
                  min_sizes: Sequence[Sequence[int]] = ((10, 20), (32, 64), (128, 256)),
                  strides: Sequence[int] = (8, 16, 32),
@@ -168,7 +178,7 @@ class RetinaFaceMobileNet(BaseDetector):
                                    max_per_img=750)
         self.test_cfg.update(test_cfg or {})
         num_anchors, channels = len(self.min_sizes[0]), 64
-        self.backbone = MobileNetV1x025()
+        self.backbone = MODELS.build(backbone or dict(type='MobileNetV1x025'))
         self.neck = RetinaFaceFPN((64, 128, 256), channels)
         self.ssh = nn.ModuleList(SSH(channels) for _ in self.strides)
         self.cls_heads = nn.ModuleList(
@@ -177,6 +187,7 @@ class RetinaFaceMobileNet(BaseDetector):
             nn.Conv2d(channels, num_anchors * 4, 1) for _ in self.strides)
         self.landmark_heads = nn.ModuleList(
             nn.Conv2d(channels, num_anchors * 10, 1) for _ in self.strides)
+        self._register_load_state_dict_pre_hook(_rename_official_keys)
 
     @staticmethod
     def convert_checkpoint(state_dict: Mapping[str, Tensor]) -> Dict[str, Tensor]:
@@ -251,6 +262,15 @@ class RetinaFaceMobileNet(BaseDetector):
         instances.scores = scores
         instances.labels = torch.zeros_like(scores, dtype=torch.long)
         return instances
+
+
+def _rename_official_keys(state_dict: dict, prefix: str, *args) -> None:
+    """Load-state-dict pre-hook: official key names under ``prefix`` become ours."""
+    own = {k[len(prefix):]: k for k in state_dict if k.startswith(prefix)}
+    renamed = convert_retinaface({k: None for k in own})
+    for new, old in zip(renamed, own):
+        if new != old:
+            state_dict[prefix + new] = state_dict.pop(own[old])
 
 
 def _ssh_branch(match) -> str:

@@ -53,7 +53,7 @@ def test_builds_and_runs_with_an_enhancer(config):
     assert pred.bboxes.shape[1:] == (4, ) and len(pred.scores) == len(pred.labels)
     assert 'enhanced_img' in model.test_step(dict(inputs=[image], data_samples=[sample]))[0]
     cfg = Config.fromfile(config)
-    if 'exdark/' in config and cfg.model.type == 'LabelMappedDetector':
+    if 'exdark/' in config and cfg.model.type.split('.')[-1] == 'LabelMappedDetector':
         assert isinstance(model, LabelMappedDetector)
         assert model.target_classes == tuple(EXDARK_CLASSES)
         assert inner_detector(model).bbox_head.num_classes == 80
@@ -86,6 +86,8 @@ OWN_TEST_INPUT = {
                                                 (640, 384)),
     'darkface/ssd300_widerface.py': ('Resize(scale=(300, 300), keep_ratio=False)', (300, 300)),
     'darkface/retinaface_mnet025.py': ('original size', (1000, 600)),
+    'exdark/yolox_nano_coco.py': ('Resize(scale=(416, 416), keep_ratio=True) + Pad(pad_to_square='
+                                  "True, pad_val={'img': (114.0, 114.0, 114.0)})", (416, 416)),
 }
 
 

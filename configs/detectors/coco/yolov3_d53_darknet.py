@@ -22,7 +22,7 @@ model = dict(
     bbox_head=dict(norm_cfg=darknet_norm_cfg))
 
 test_pipeline = [
-    dict(type='LoadImageRobust'),
+    dict(type='LoadImageFromFile'),
     dict(type='Resize', scale=input_size, keep_ratio=False),
     dict(type='LoadAnnotations', with_bbox=True),
     dict(

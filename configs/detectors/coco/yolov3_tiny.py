@@ -15,6 +15,9 @@
 # through mmdet's per-axis scale factor.
 # test_cfg: mmdet's YOLOv3 settings for AP evaluation (objectness >= 0.005, class probability
 # >= 0.05, NMS IoU 0.45, 100 boxes per image); the score is objectness x class probability.
+# Runtime (visualizer, hooks) from mmdet; test set and metric: COCO val2017 as in mmdet's configs,
+# so that mmdet's init_detector, DetInferencer and tools/test.py take this config as it is.
+_base_ = 'mmdet::_base_/default_runtime.py'
 default_scope = 'sdag_bench'
 
 checkpoint = 'checkpoints/darknet/yolov3_tiny_coco.pth'
@@ -67,7 +70,7 @@ model = dict(
         max_per_img=100))
 
 test_pipeline = [
-    dict(type='LoadImageRobust'),
+    dict(type='LoadImageFromFile'),
     dict(type='Resize', scale=input_size, keep_ratio=False),
     dict(type='LoadAnnotations', with_bbox=True),
     dict(
@@ -75,4 +78,19 @@ test_pipeline = [
         meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape', 'scale_factor')),
 ]
 # The benchmark applies the detector's own test-time transforms, read from here.
-test_dataloader = dict(dataset=dict(pipeline=test_pipeline))
+test_dataloader = dict(
+    batch_size=1,
+    num_workers=2,
+    persistent_workers=True,
+    drop_last=False,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(
+        type='mmdet.CocoDataset',
+        data_root='data/coco/',
+        ann_file='annotations/instances_val2017.json',
+        data_prefix=dict(img='val2017/'),
+        test_mode=True,
+        pipeline=test_pipeline))
+test_evaluator = dict(type='mmdet.CocoMetric',
+                      ann_file='data/coco/annotations/instances_val2017.json', metric='bbox')
+test_cfg = dict(type='TestLoop')

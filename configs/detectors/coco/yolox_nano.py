@@ -17,7 +17,7 @@ input_size = (416, 416)
 model = dict(data_preprocessor=dict(batch_augments=None))
 
 test_pipeline = [
-    dict(type='LoadImageRobust'),
+    dict(type='LoadImageFromFile'),
     dict(type='Resize', scale=input_size, keep_ratio=True),
     dict(type='Pad', pad_to_square=True, pad_val=dict(img=(114.0, 114.0, 114.0))),
     dict(type='LoadAnnotations', with_bbox=True),
@@ -27,9 +27,9 @@ test_pipeline = [
 ]
 test_dataloader = dict(dataset=dict(pipeline=test_pipeline))
 val_dataloader = test_dataloader
-# mmdet's test loops without the base's `_scope_='mmdet'` (the project's datasets and transforms
-# must resolve in this config's scope), and none of its training hooks (EMA, mode switch): the
+# the loops in the project's scope (mmdet's base tags them 'mmdet'; the ExDark config's test loop
+# builds the project's dataset), and none of the base's training hooks (EMA, mode switch): the
 # converted weights are the final ones.
-val_cfg = dict(_delete_=True, type='ValLoop')
-test_cfg = dict(_delete_=True, type='TestLoop')
+val_cfg = dict(type='ValLoop', _scope_='sdag_bench')
+test_cfg = dict(type='TestLoop', _scope_='sdag_bench')
 custom_hooks = []

@@ -14,7 +14,7 @@ default_scope = 'sdag_bench'
 checkpoint = None  # WIDER FACE weights, set with --checkpoint PATH
 
 test_pipeline = [
-    dict(type='LoadImageRobust'),
+    dict(type='LoadImageFromFile'),
     dict(type='Resize', scale=(640, 640), keep_ratio=True),
     dict(type='LoadAnnotations', with_bbox=True),
     dict(type='PackDetInputs', meta_keys=_base_.frozen_meta_keys),
@@ -25,3 +25,7 @@ test_dataloader = dict(
 val_dataloader = test_dataloader
 test_evaluator = dict(_base_.frozen_test_evaluator, _delete_=True)
 val_evaluator = test_evaluator
+# the loops in the project's scope: mmdet's base tags them 'mmdet', and the test loop builds
+# the project's dataset (mmdet's tools/test.py and Runner.test() run this config as it is)
+val_cfg = dict(type='ValLoop', _scope_='sdag_bench')
+test_cfg = dict(type='TestLoop', _scope_='sdag_bench')

@@ -13,7 +13,7 @@ default_scope = 'sdag_bench'
 checkpoint = None  # WIDER FACE weights, set with --checkpoint PATH
 
 test_pipeline = [
-    dict(type='LoadImageRobust'),
+    dict(type='LoadImageFromFile'),
     dict(type='Resize', scale=(300, 300), keep_ratio=False),
     dict(type='LoadAnnotations', with_bbox=True),
     dict(type='PackDetInputs', meta_keys=_base_.frozen_meta_keys),
@@ -24,6 +24,10 @@ test_dataloader = dict(
 val_dataloader = test_dataloader
 test_evaluator = dict(_base_.frozen_test_evaluator, _delete_=True)
 val_evaluator = test_evaluator
+# the loops in the project's scope: mmdet's base tags them 'mmdet', and the test loop builds
+# the project's dataset (mmdet's tools/test.py and Runner.test() run this config as it is)
+val_cfg = dict(type='ValLoop', _scope_='sdag_bench')
+test_cfg = dict(type='TestLoop', _scope_='sdag_bench')
 
 # mmdet 3.3.0's SSDHead cannot predict (missing loss_cls); same head, attribute added.
 model = dict(bbox_head=dict(type='sdag_bench.SSDHeadCompat'))

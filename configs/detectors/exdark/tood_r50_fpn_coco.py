@@ -15,14 +15,12 @@ checkpoint_url = ('https://download.openmmlab.com/mmdetection/v2.0/tood/tood_r50
                   'tood_r50_fpn_1x_coco_20211210_103425-20e20746.pth')
 checkpoint = None  # set with --checkpoint PATH (a local copy of checkpoint_url)
 
-model = dict(
-    _delete_=True,
-    type='LabelMappedDetector',
-    detector=_base_.model,
-    label_map='coco_to_exdark')
+# the detector's own config, read through the label map (merged into the base's model)
+model = dict(type='sdag_bench.LabelMappedDetector', detector_type=_base_.model.type,
+             label_map='coco_to_exdark')
 
 test_pipeline = [
-    dict(type='LoadImageRobust'),
+    dict(type='LoadImageFromFile'),
     dict(type='Resize', scale=(1333, 800), keep_ratio=True),
     dict(type='LoadAnnotations', with_bbox=True),
     dict(type='PackDetInputs', meta_keys=_base_.frozen_meta_keys),
@@ -33,3 +31,7 @@ test_dataloader = dict(
 val_dataloader = test_dataloader
 test_evaluator = dict(_base_.frozen_test_evaluator, _delete_=True)
 val_evaluator = test_evaluator
+# the loops in the project's scope: mmdet's base tags them 'mmdet', and the test loop builds
+# the project's dataset (mmdet's tools/test.py and Runner.test() run this config as it is)
+val_cfg = dict(type='ValLoop', _scope_='sdag_bench')
+test_cfg = dict(type='TestLoop', _scope_='sdag_bench')

@@ -16,14 +16,12 @@ checkpoint_url = ('https://download.openmmlab.com/mmdetection/v2.0/yolo/'
                   'yolov3_d53_mstrain-608_273e_coco_20210518_115020-a2c3acb8.pth')
 checkpoint = None  # set with --checkpoint PATH (a local copy of checkpoint_url)
 
-model = dict(
-    _delete_=True,
-    type='LabelMappedDetector',
-    detector=_base_.model,
-    label_map='coco_to_exdark')
+# the detector's own config, read through the label map (merged into the base's model)
+model = dict(type='sdag_bench.LabelMappedDetector', detector_type=_base_.model.type,
+             label_map='coco_to_exdark')
 
 test_pipeline = [
-    dict(type='LoadImageRobust'),
+    dict(type='LoadImageFromFile'),
     dict(type='Resize', scale=(608, 608), keep_ratio=True),
     dict(type='LoadAnnotations', with_bbox=True),
     dict(type='PackDetInputs', meta_keys=_base_.frozen_meta_keys),
@@ -34,3 +32,7 @@ test_dataloader = dict(
 val_dataloader = test_dataloader
 test_evaluator = dict(_base_.frozen_test_evaluator, _delete_=True)
 val_evaluator = test_evaluator
+# the loops in the project's scope: mmdet's base tags them 'mmdet', and the test loop builds
+# the project's dataset (mmdet's tools/test.py and Runner.test() run this config as it is)
+val_cfg = dict(type='ValLoop', _scope_='sdag_bench')
+test_cfg = dict(type='TestLoop', _scope_='sdag_bench')

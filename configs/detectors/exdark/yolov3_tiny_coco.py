@@ -10,11 +10,9 @@
 # (official test split, VOC AP50 in area mode).
 _base_ = ['../coco/yolov3_tiny.py', '../../_base_/detectors/exdark_frozen_test.py']
 
-model = dict(
-    _delete_=True,
-    type='LabelMappedDetector',
-    detector=_base_.model,
-    label_map='coco_to_exdark')
+# the detector's own config, read through the label map (merged into the base's model)
+model = dict(type='sdag_bench.LabelMappedDetector', detector_type=_base_.model.type,
+             label_map='coco_to_exdark')
 
 # the test pipeline (416x416 stretch) is the COCO config's own
 test_dataloader = dict(
@@ -23,6 +21,5 @@ test_dataloader = dict(
 val_dataloader = test_dataloader
 # mmdet's tools/test.py runs this config as it is
 val_cfg = dict(type='ValLoop')
-test_cfg = dict(type='TestLoop')
-test_evaluator = _base_.frozen_test_evaluator
+test_evaluator = dict(_base_.frozen_test_evaluator, _delete_=True)
 val_evaluator = test_evaluator

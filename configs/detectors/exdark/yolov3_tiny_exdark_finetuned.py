@@ -54,8 +54,7 @@ test_dataloader = dict(
 val_dataloader = None
 val_cfg = None
 val_evaluator = None
-test_cfg = dict(type='TestLoop')
-test_evaluator = _base_.frozen_test_evaluator
+test_evaluator = dict(_base_.frozen_test_evaluator, _delete_=True)
 
 max_epochs = 12
 train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=max_epochs)

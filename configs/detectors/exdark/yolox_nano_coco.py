@@ -7,11 +7,9 @@
 # configs/_base_/datasets/exdark.py (official test split, VOC AP50 in area mode).
 _base_ = ['../coco/yolox_nano.py', '../../_base_/detectors/exdark_frozen_test.py']
 
-model = dict(
-    _delete_=True,
-    type='LabelMappedDetector',
-    detector=_base_.model,
-    label_map='coco_to_exdark')
+# the detector's own config, read through the label map (merged into the base's model)
+model = dict(type='sdag_bench.LabelMappedDetector', detector_type=_base_.model.type,
+             label_map='coco_to_exdark')
 
 test_dataloader = dict(
     _base_.frozen_test_dataloader,
