@@ -2,6 +2,9 @@
 #   make demo   set up .venv (if needed) and run the embedded demo benchmark
 #   make test   set up .venv (if needed) and run the test suite
 #   make darknet  convert darknet's YOLOv3-tiny weights (DARKNET=folder of the .cfg/.weights)
+#   make yolox    convert YOLOX-Nano's ONNX export (YOLOX_ONNX=the .onnx file)
+#   make exdark600  convert the 600 real ExDark test photos' labels into data/exdark600
+#                 (EXDARK600=folder with images/ and labels/, EXDARK_LIST=imageclasslist.txt)
 # and the longer ones behind the committed demo results:
 #   make zoo    retrain the demo zoo (tools/train_demo_zoo.sh, 1.5-2 h on 2 cores)
 #   make seeds  SDAG vs plain over the training seeds (tools/seed_study.py)
@@ -13,7 +16,14 @@ DARKNET ?= ../shared/assets/pjreddie+darknet
 DARKNET_CONVERT = $(PYTHON) tools/convert_darknet.py $(DARKNET)/yolov3-tiny.cfg \
 	$(DARKNET)/yolov3-tiny.weights checkpoints/darknet/yolov3_tiny_coco.pth
 
-.PHONY: setup demo darknet test test-all zoo seeds bench
+# YOLOX-Nano (COCO) exported to ONNX and the state dict its configs load (never committed)
+YOLOX_ONNX ?= ../shared/assets/Bigisland1729+object-detection-models/yolox_nano.onnx
+YOLOX_CONVERT = $(PYTHON) tools/convert_yolox_onnx.py $(YOLOX_ONNX) checkpoints/yolox/yolox_nano_coco.pth
+# 600 official-test ExDark photos with YOLO-form labels, and ExDark's imageclasslist (Light, In/Out)
+EXDARK600 ?= ../shared/assets/Chinese-sausage+ExDark
+EXDARK_LIST ?= ../shared/assets/cs-chan+Exclusively-Dark-Image-Dataset/Groundtruth/imageclasslist.txt
+
+.PHONY: setup demo darknet yolox exdark600 test test-all zoo seeds bench
 
 setup:
 	@bash tools/setup_env.sh
@@ -22,10 +32,21 @@ demo: setup
 	@# official weights become extra rows when the third-party assets are beside the project
 	@if [ -d ../shared/assets ]; then $(PYTHON) tools/convert_official.py > /dev/null; fi
 	@if [ -f $(DARKNET)/yolov3-tiny.weights ]; then $(DARKNET_CONVERT) > /dev/null; fi
+	@if [ -f $(YOLOX_ONNX) ]; then $(YOLOX_CONVERT) > /dev/null; fi
 	$(PYTHON) tools/benchmark.py --enhancers all
 
 darknet: setup
 	$(DARKNET_CONVERT)
+
+yolox: setup
+	$(YOLOX_CONVERT)
+
+# the project's converter, as a user with those files runs it; the photos stay where they are
+# (data/exdark600/images is a link to them)
+exdark600: setup
+	$(PYTHON) data_tools/exdark_to_coco.py --yolo-labels $(EXDARK600) \
+		--images $(EXDARK600)/images --image-list $(EXDARK_LIST) --out data/exdark600/annotations
+	ln -sfn $(abspath $(EXDARK600)/images) data/exdark600/images
 
 test: setup
 	$(PYTHON) -m pytest -q -m "not slow"

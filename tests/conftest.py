@@ -1,5 +1,5 @@
-"""Shared fixtures: the third-party assets folder, darknet's converted YOLOv3-tiny and
-registration."""
+"""Shared fixtures: the third-party assets folder, darknet's converted YOLOv3-tiny, YOLOX-Nano
+converted from ONNX and registration."""
 import os
 import subprocess
 import sys
@@ -30,6 +30,18 @@ def yolov3_tiny_checkpoint(shared_assets: Path, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp('darknet') / 'yolov3_tiny_coco.pth'
     done = subprocess.run([sys.executable, 'tools/convert_darknet.py',
                            str(darknet / 'yolov3-tiny.cfg'), str(darknet / 'yolov3-tiny.weights'),
+                           str(out)], cwd=PROJECT_ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    return out
+
+
+@pytest.fixture(scope='session')
+def yolox_nano_checkpoint(shared_assets: Path, tmp_path_factory) -> Path:
+    """YOLOX-Nano's ONNX export converted by ``tools/convert_yolox_onnx.py`` as a user runs it,
+    once per test session (tests read it, none writes it); skips without the assets."""
+    onnx_file = shared_assets / 'Bigisland1729+object-detection-models' / 'yolox_nano.onnx'
+    out = tmp_path_factory.mktemp('yolox') / 'yolox_nano_coco.pth'
+    done = subprocess.run([sys.executable, 'tools/convert_yolox_onnx.py', str(onnx_file),
                            str(out)], cwd=PROJECT_ROOT, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     return out

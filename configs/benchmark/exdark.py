@@ -17,6 +17,8 @@ datasets = dict(
 detectors = dict(
     # darknet's COCO YOLOv3-tiny, converted with tools/convert_darknet.py (416 px)
     yolov3_tiny=dict(config='configs/detectors/exdark/yolov3_tiny_coco.py'),
+    # YOLOX-Nano (COCO, ONNX export converted with tools/convert_yolox_onnx.py; 416 letterbox)
+    yolox_nano=dict(config='configs/detectors/exdark/yolox_nano_coco.py'),
     yolov3=dict(config='configs/detectors/exdark/yolov3_d53_coco.py'),
     retinanet=dict(config='configs/detectors/exdark/retinanet_r50_fpn_coco.py'),
     tood=dict(config='configs/detectors/exdark/tood_r50_fpn_coco.py'),

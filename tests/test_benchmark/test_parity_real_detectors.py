@@ -1,8 +1,9 @@
-"""Parity with a real detector: darknet's COCO YOLOv3-tiny (the pytest fixture
-``yolov3_tiny_checkpoint``, converted from ../shared/assets with tools/convert_darknet.py) on the
-5 real ExDark photos with their official boxes. The harness's AP50 equals mmdet's ``Runner.test``
-with the detector's own config (configs/detectors/exdark/yolov3_tiny_coco.py: 416 px stretch,
-mmdet's VOCMetric) on the enhanced photos saved as 8-bit PNGs."""
+"""Parity with the real detectors: darknet's COCO YOLOv3-tiny (the pytest fixture
+``yolov3_tiny_checkpoint``, converted from ../shared/assets with tools/convert_darknet.py) and
+YOLOX-Nano (``yolox_nano_checkpoint``, converted from its ONNX export) on the 5 real ExDark photos
+with their official boxes. The harness's AP50 equals mmdet's ``Runner.test`` with each detector's
+own config (configs/detectors/exdark/yolov3_tiny_coco.py: 416 px stretch; yolox_nano_coco.py: 416
+letterbox padded with 114; mmdet's VOCMetric) on the enhanced photos saved as 8-bit PNGs."""
 import json
 import os
 import zipfile
@@ -22,13 +23,19 @@ from sdag_bench.datasets.converters.exdark_yolo import convert_exdark_yolo
 from sdag_bench.enhancers.builder import build_enhancer_from_config
 from sdag_bench.utils.image_io import read_image
 
-DETECTOR = 'configs/detectors/exdark/yolov3_tiny_coco.py'
+#: detector name -> (config, checkpoint fixture, the detector input the cell records)
+DETECTORS = {
+    'yolov3_tiny': ('configs/detectors/exdark/yolov3_tiny_coco.py', 'yolov3_tiny_checkpoint',
+                    'Resize(scale=(416, 416), keep_ratio=False)'),
+    'yolox_nano': ('configs/detectors/exdark/yolox_nano_coco.py', 'yolox_nano_checkpoint',
+                   'Resize(scale=(416, 416), keep_ratio=True) + '
+                   'Pad(pad_to_square=True, pad_val={\'img\': (114.0, 114.0, 114.0)})'),
+}
 
 
 @pytest.fixture(scope='module')
-def exdark_photos(shared_assets, yolov3_tiny_checkpoint, tmp_path_factory):
-    """The 5 ExDark photos of SCI's data/difficult with their converted official boxes, and the
-    darknet weights converted as a user converts them."""
+def exdark_photos(shared_assets, tmp_path_factory):
+    """The 5 ExDark photos of SCI's data/difficult with their converted official boxes."""
     tmp = tmp_path_factory.mktemp('yolov3_tiny_parity')
     derived = json.loads((shared_assets / 'derived/exdark_sci_images_boxes.json').read_text())
     labels = shared_assets / 'Otachiking+Object-Detection-ExDARK-with-LLIE/Exdark_YOLO_labels.zip'
@@ -39,7 +46,7 @@ def exdark_photos(shared_assets, yolov3_tiny_checkpoint, tmp_path_factory):
             target.write_bytes(archive.read(image['yolo_label_member']))
     images = shared_assets / 'vis-opt-group+SCI/data/difficult'
     paths, _ = convert_exdark_yolo(tmp / 'tree', tmp / 'ann', images=images)
-    return tmp, images, Path(paths['test']), yolov3_tiny_checkpoint
+    return tmp, images, Path(paths['test'])
 
 
 def _save_pngs(images: Path, ann_file: Path, out: Path, enhancer) -> Path:
@@ -60,20 +67,23 @@ def _save_pngs(images: Path, ann_file: Path, out: Path, enhancer) -> Path:
     return png_ann
 
 
+@pytest.mark.parametrize('detector', sorted(DETECTORS))
 @pytest.mark.parametrize('enhancer', ['identity', 'gamma'])
-def test_harness_ap50_equals_mmdet_runner_test(exdark_photos, enhancer):
-    tmp, images, ann_file, checkpoint = exdark_photos
+def test_harness_ap50_equals_mmdet_runner_test(exdark_photos, enhancer, detector, request):
+    tmp, images, ann_file = exdark_photos
     config = f'configs/enhancers/{enhancer}.py'
+    detector_config, checkpoint_fixture, detector_input = DETECTORS[detector]
+    checkpoint = request.getfixturevalue(checkpoint_fixture)
     cell = CellSpec(
         EnhancerSpec(enhancer, config, dataset_overrides=dict(
             data_root='', ann_file=str(ann_file), data_prefix=dict(img=str(images) + '/'))),
         DatasetSpec('exdark5', 'configs/_base_/datasets/exdark.py'),
-        DetectorSpec('yolov3_tiny', DETECTOR, str(checkpoint)))
+        DetectorSpec(detector, detector_config, str(checkpoint)))
     harness = evaluate_cell(cell, EvaluationOptions(progress=False))
 
-    out = tmp / enhancer
+    out = tmp / f'{enhancer}_{detector}'
     png_ann = _save_pngs(images, ann_file, out, build_enhancer_from_config(config))
-    cfg = Config.fromfile(DETECTOR)
+    cfg = Config.fromfile(detector_config)
     cfg.work_dir = str(out / 'work')
     # the converted file is the inner detector's state dict; the config wraps it in a
     # LabelMappedDetector, whose weights live under 'detector.'
@@ -90,6 +100,6 @@ def test_harness_ap50_equals_mmdet_runner_test(exdark_photos, enhancer):
     assert abs(harness['metrics']['AP50'] - reference['pascal_voc/AP50']) <= 0.005, (
         harness['metrics'], reference)
     protocol = harness['protocol']
-    assert protocol['detector_input'] == 'Resize(scale=(416, 416), keep_ratio=False)'
+    assert protocol['detector_input'] == detector_input, protocol['detector_input']
     assert protocol['enhanced_at'] == 'native' and harness['num_images'] == 5
     assert os.path.isfile(cfg.load_from)
