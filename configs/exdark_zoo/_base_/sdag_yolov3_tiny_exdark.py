@@ -1,6 +1,7 @@
 # SDAG guidance from the detector that judges: the SDAG net over the frozen stem of darknet's COCO
-# YOLOv3-tiny, pretrained on the ExDark train photos (configs/sdag/sdag_pretrain_yolov3_tiny_exdark.py,
-# exported to checkpoints/sdag_yolov3_tiny_exdark.pth by tools/train_exdark_zoo.sh). The demo
+# YOLOv3-tiny, pretrained on the ExDark train photos
+# (configs/sdag/sdag_pretrain_yolov3_tiny_exdark.py, iteration 200, exported to
+# checkpoints/sdag_yolov3_tiny_exdark.pth by tools/train_exdark_zoo.sh). The demo
 # zoo's weight (1) and linear warm-up over the first third of the schedule (40 of 120 iterations).
 _base_ = ['../../sdag/_base_/sdag_net_yolov3_tiny.py']
 
