@@ -158,6 +158,9 @@ def main(argv=None) -> int:
         print(f'error: {err} (to skip and count unreadable training images, set '
               'train_dataloader.dataset.skip_bad=True)', file=sys.stderr)
         return 1
+    except CheckpointError as err:  # e.g. a guidance checkpoint made for another extractor
+        print(f'error: {err}', file=sys.stderr)
+        return 2
     return 0
 
 

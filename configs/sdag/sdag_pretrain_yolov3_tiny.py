@@ -16,7 +16,7 @@
 # checkpoints/sdag_yolov3_tiny.pth (225 KB; trained on the DICM, LIME and SCI photos above, the
 # stem's weights are darknet's), guide an enhancer through
 # SDAGGuidanceHook(sdag=<sdag_net below>, checkpoint='checkpoints/sdag_yolov3_tiny.pth').
-_base_ = ['./sdag_pretrain_lowlight.py']
+_base_ = ['./sdag_pretrain_lowlight.py', './_base_/sdag_net_yolov3_tiny.py']
 
 shared_assets = '../shared/assets/'
 photo_folders = [
@@ -27,15 +27,7 @@ photo_folders = [
     shared_assets + 'vis-opt-group+SCI/data/difficult',
 ]
 
-sdag_net = dict(
-    type='SemanticAwareNet',
-    extractor=dict(
-        type='DetectorStem',
-        config='configs/detectors/coco/yolov3_tiny.py',
-        checkpoint='checkpoints/darknet/yolov3_tiny_coco.pth',
-        num_stages=1))
-
-model = dict(net=dict(_delete_=True, **sdag_net))
+model = dict(net=dict(_delete_=True, **_base_.sdag_net))
 
 train_dataloader = dict(
     batch_size=8,

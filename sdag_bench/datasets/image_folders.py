@@ -75,14 +75,40 @@ def _skip(log: BadImageLog, err: ImageReadError, data_root: str) -> None:
     """Count one skipped image and log it (once per file)."""
     if err.path not in {path for path, _ in log.entries}:
         log.add(err)
-        print_log(f'skipped unreadable image {err} ({log.count} skipped under {data_root} so far)',
+        what = 'too small' if err.problem.startswith('too small (') else 'unreadable'
+        print_log(f'skipped {what} image {err} ({log.count} skipped under {data_root} so far)',
                   logger='current', level=logging.WARNING)
 
 
-def _header_ok(path: str, log: BadImageLog, data_root: str) -> bool:
-    """Whether ``path`` has a readable image header; if not, count and log it."""
+#: Shorter side (pixels) below which a training photo is refused as too small.
+MIN_TRAIN_SIDE = 16
+
+
+def check_min_side(path: str, width: int, height: int, min_side: int) -> None:
+    """Refuse an image whose shorter side is under ``min_side`` pixels.
+
+    A thumbnail or icon in a training folder would otherwise be enlarged to the crop size and
+    train the enhancer on interpolation blur.
+
+    Args:
+        path (str): The image file (named in the error).
+        width (int): Its width in pixels.
+        height (int): Its height in pixels.
+        min_side (int): The smallest accepted shorter side; 0 accepts every size.
+
+    Raises:
+        ImageReadError: ``too small (W x H px, ...)``.
+    """
+    if min(width, height) < min_side:
+        raise ImageReadError(path, f'too small ({width} x {height} px; a training image needs '
+                             f'a shorter side of at least {min_side} px)')
+
+
+def _header_ok(path: str, log: BadImageLog, data_root: str, min_side: int = 0) -> bool:
+    """Whether ``path`` has a readable image header and is at least ``min_side`` pixels on its
+    shorter side; if not, count and log it."""
     try:
-        read_image_size(path)
+        check_min_side(path, *read_image_size(path), min_side)
     except ImageReadError as err:
         _skip(log, err, data_root)
         return False
@@ -93,11 +119,12 @@ def _header_ok(path: str, log: BadImageLog, data_root: str) -> bool:
 class UnpairedImageFolder(Dataset):
     """Every image under a folder (recursively), for unsupervised enhancer training.
 
-    A file that cannot be read raises :class:`~sdag_bench.utils.image_io.ImageReadError`
-    naming it. With ``skip_bad=True`` such files are skipped instead, each counted in
-    :attr:`skipped` and logged once: files whose header is unreadable (empty, not an image,
-    symbolic link loop, too large ...) are dropped when the folder is listed; a file whose pixel
-    data turns out truncated is replaced by the next readable image.
+    A file that cannot be read, or whose shorter side is under ``min_side`` pixels, raises
+    :class:`~sdag_bench.utils.image_io.ImageReadError` naming it. With ``skip_bad=True`` such
+    files are skipped instead, each counted in :attr:`skipped` and logged once: files whose
+    header is unreadable (empty, not an image, symbolic link loop, too large ...) or too small
+    are dropped when the folder is listed; a file whose pixel data turns out truncated is
+    replaced by the next readable image.
 
     Args:
         data_root (str): The folder.
@@ -105,27 +132,38 @@ class UnpairedImageFolder(Dataset):
             together; None keeps whole images (use batch_size=1). Defaults to 256.
         recursive (bool): Also read sub-folders. Defaults to True.
         extensions (Sequence[str]): Image file extensions.
-        skip_bad (bool): Skip and count unreadable images instead of raising. Defaults to False.
+        skip_bad (bool): Skip and count unreadable or too small images instead of raising.
+            Defaults to False.
+        min_side (int): Smallest accepted shorter side in pixels (0: any size). Defaults to
+            :data:`MIN_TRAIN_SIDE` (16).
     """
 
     def __init__(self, data_root: str, crop_size: CropSize = 256, recursive: bool = True,
-                 extensions: Sequence[str] = IMAGE_EXTENSIONS, skip_bad: bool = False) -> None:
+                 extensions: Sequence[str] = IMAGE_EXTENSIONS, skip_bad: bool = False,
+                 min_side: int = MIN_TRAIN_SIDE) -> None:
         self.data_root = data_root
         self.crop_size = _crop_hw(crop_size)
         self.skip_bad = skip_bad
+        self.min_side = min_side
         self.skipped = BadImageLog()
         self.paths = list_images(data_root, recursive, extensions)
-        if skip_bad:
-            self.paths = [p for p in self.paths if _header_ok(p, self.skipped, data_root)]
-            if self.skipped.count:
-                print_log(f'{type(self).__name__}: {self.skipped.count} unreadable image(s) '
-                          f'skipped under {data_root}, {len(self.paths)} left: '
-                          f'{self.skipped.by_problem()}', logger='current',
-                          level=logging.WARNING)
+        self._drop_bad_headers()
         if not self.paths:
             skipped = f' ({self.skipped.count} unreadable, skipped)' if self.skipped.count else ''
             raise FileNotFoundError(f'no images ({", ".join(extensions)}) under {data_root}'
                                     f'{skipped}')
+
+    def _drop_bad_headers(self) -> None:
+        """With ``skip_bad``, drop (count, log) the listed files whose header is unreadable or
+        whose image is too small."""
+        if not self.skip_bad:
+            return
+        self.paths = [p for p in self.paths
+                      if _header_ok(p, self.skipped, self.data_root, self.min_side)]
+        if self.skipped.count:
+            print_log(f'{type(self).__name__}: {self.skipped.count} unreadable or too small '
+                      f'image(s) skipped under {self.data_root}, {len(self.paths)} left: '
+                      f'{self.skipped.by_problem()}', logger='current', level=logging.WARNING)
 
     def __len__(self) -> int:
         return len(self.paths)
@@ -135,7 +173,9 @@ class UnpairedImageFolder(Dataset):
         for offset in range(len(self.paths)):
             path = self.paths[(index + offset) % len(self.paths)]
             try:
-                return path, read_image(path, channel_order='rgb')
+                img = read_image(path, channel_order='rgb')
+                check_min_side(path, img.shape[1], img.shape[0], self.min_side)
+                return path, img
             except ImageReadError as err:
                 if not self.skip_bad:
                     raise

@@ -3,8 +3,9 @@ from typing import List, Optional, Sequence
 
 from sdag_bench.utils.paths import resolve_project_path
 from sdag_bench.registry import DATASETS
-from .image_folders import CropSize, UnpairedImageFolder, _crop_hw, list_images
-from sdag_bench.utils.image_io import IMAGE_EXTENSIONS
+from .image_folders import (MIN_TRAIN_SIDE, CropSize, UnpairedImageFolder, _crop_hw,
+                            list_images)
+from sdag_bench.utils.image_io import IMAGE_EXTENSIONS, BadImageLog
 
 SPLITS = ('train', 'held_out', 'all')
 
@@ -47,17 +48,25 @@ class UnpairedImageList(UnpairedImageFolder):
             :class:`UnpairedImageFolder`. Defaults to 256.
         recursive (bool): Also read sub-folders. Defaults to True.
         extensions (Sequence[str]): Image file extensions.
+        skip_bad (bool): Skip and count unreadable or too small images (after the split, so
+            the split does not move); see :class:`UnpairedImageFolder`. Defaults to False.
+        min_side (int): Smallest accepted shorter side in pixels. Defaults to
+            :data:`MIN_TRAIN_SIDE` (16).
     """
 
     def __init__(self, data_roots: Sequence[str], split: str = 'train', held_out_every: int = 4,
                  crop_size: CropSize = 256, recursive: bool = True,
-                 extensions: Sequence[str] = IMAGE_EXTENSIONS) -> None:
+                 extensions: Sequence[str] = IMAGE_EXTENSIONS, skip_bad: bool = False,
+                 min_side: int = MIN_TRAIN_SIDE) -> None:
         if isinstance(data_roots, str) or not data_roots:
             raise ValueError(f'data_roots must be a non-empty list of folders, got {data_roots!r}')
         self.data_roots = [resolve_project_path(root) for root in data_roots]
         self.data_root = ', '.join(self.data_roots)
         self.split = split
         self.crop_size = _crop_hw(crop_size)
+        self.skip_bad = skip_bad
+        self.min_side = min_side
+        self.skipped = BadImageLog()
         self.paths: List[str] = []
         self.counts: dict = {}
         for root in self.data_roots:
@@ -67,6 +76,7 @@ class UnpairedImageList(UnpairedImageFolder):
             picked = split_paths(found, split, held_out_every)
             self.counts[root] = len(picked)
             self.paths += picked
+        self._drop_bad_headers()
         if not self.paths:
             raise FileNotFoundError(f'the {split} split of {self.data_roots} is empty')
 

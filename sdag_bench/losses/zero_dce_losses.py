@@ -44,9 +44,17 @@ def exposure_control_loss(enhanced: Tensor, patch_size: int = 16, target: float 
 
 
 def color_constancy_loss(enhanced: Tensor) -> Tensor:
-    """L_col (grey-world): ``sqrt(sum_pairs (mean_p - mean_q)^4)`` over R, G, B, batch mean."""
+    """L_col (grey-world): ``sqrt(sum_pairs (mean_p - mean_q)^4)`` over R, G, B, batch mean.
+
+    The official value everywhere; where the three channel means are equal (a grey photo, or a
+    black crop) the official ``sqrt`` has an infinite derivative and turns every gradient of the
+    batch into NaN, so the square root is taken only where the sum is positive (gradient 0 at 0,
+    the limit from either side).
+    """
     r, g, b = enhanced.mean((2, 3)).unbind(1)
-    return torch.sqrt((r - g)**4 + (r - b)**4 + (b - g)**4).mean()
+    squared = (r - g)**4 + (r - b)**4 + (b - g)**4
+    positive = squared > 0
+    return torch.where(positive, torch.sqrt(torch.where(positive, squared, 1.0)), 0.0).mean()
 
 
 def illumination_smoothness_loss(curves: Tensor) -> Tensor:

@@ -30,6 +30,12 @@ class FrozenExtractor(nn.Module):
 
     #: Channels of the returned feature map; set by subclasses.
     out_channels: int = 0
+    #: The file the weights were read from (None: random or filled later with the whole net).
+    weights_source: Optional[str] = None
+
+    def describe(self) -> str:
+        """The extractor in a few words, for error messages."""
+        return type(self).__name__
 
     def freeze(self) -> None:
         """Stop gradients for every parameter and switch to eval mode."""
@@ -65,6 +71,7 @@ class VGGSlice(FrozenExtractor):
             nn.Conv2d(3, 64, 3, padding=1), nn.ReLU(inplace=False), nn.Conv2d(64, 64, 3, padding=1))
         if checkpoint is not None:
             self.load_vgg_weights(checkpoint, checkpoint_key)
+            self.weights_source = checkpoint
         self.freeze()
 
     def load_vgg_weights(self, path: str, key: Optional[str] = None) -> None:
@@ -179,9 +186,12 @@ class DetectorStem(FrozenExtractor):
         self.register_buffer('det_std', torch.tensor(std, dtype=torch.float32).view(1, 3, 1, 1),
                              persistent=False)
 
+        self.config = config
+        self.num_stages = num_stages
         backbone = self._build_backbone(cfg.model.backbone, num_stages)
         if checkpoint is not None:
             self._load_backbone(backbone, checkpoint)
+            self.weights_source = checkpoint
         else:
             warnings.warn('DetectorStem built without a checkpoint: random backbone weights')
         stages = _backbone_stages(backbone, num_stages)
@@ -190,6 +200,11 @@ class DetectorStem(FrozenExtractor):
         self.freeze()
         with torch.no_grad():
             self.out_channels = int(self._features(torch.zeros(1, 3, 64, 64)).shape[1])
+
+    def describe(self) -> str:
+        """The detector stem in a few words, for error messages."""
+        return (f'DetectorStem of {self.config} ({self.num_stages} stage(s), '
+                f'weights {self.weights_source or "random"})')
 
     @staticmethod
     def _build_backbone(backbone_cfg: ConfigDict, num_stages: int) -> nn.Module:

@@ -21,8 +21,8 @@ from torch import Tensor, nn
 
 from sdag_bench.registry import MODELS
 from sdag_bench.sdag.extractors import IMAGENET_MEAN, IMAGENET_STD
-from sdag_bench.utils.checkpoint import (extract_state_dict, load_checkpoint_file,
-                                         load_state_dict_strict)
+from sdag_bench.utils.checkpoint import (CheckpointError, extract_state_dict,
+                                         load_checkpoint_file, load_state_dict_strict)
 
 
 class HINBlock(nn.Module):
@@ -168,7 +168,51 @@ class SemanticAwareNet(nn.Module):
             state = {k[len('net.'):]: v for k, v in state.items()}
         if is_official_state_dict(state):
             state = convert_official_state_dict(state)
+        problem = self.extractor_mismatch(state)
+        if problem:
+            raise CheckpointError(f'SDAG checkpoint {path} was made for another extractor: '
+                                  f'{problem}')
         load_state_dict_strict(self, state, path)
+
+    def extractor_mismatch(self, state: Mapping[str, Tensor]) -> Optional[str]:
+        """What makes a whole-net state dict's frozen extractor differ from this net's, if
+        anything.
+
+        The extractor's weights are part of an SDAG checkpoint. Loading one pretrained over
+        another extractor (a VGG slice, another detector's stem) would either fail on a list of
+        keys or, for the same architecture, silently replace the detector's own stem weights
+        with the other detector's, so that the guidance no longer comes from the detector that
+        judges.
+
+        Args:
+            state (Mapping[str, Tensor]): The checkpoint, in this module's key names.
+
+        Returns:
+            str | None: One line naming the difference, or None when the extractor fits (same
+            keys and shapes and, if this net's extractor read its own weights from a file, the
+            same values).
+        """
+        own = {k: v for k, v in self.state_dict().items() if k.startswith('extractor.')}
+        theirs = {k: v for k, v in state.items() if k.startswith('extractor.')}
+        expected = self.extractor.describe()
+
+        def summary(tensors: Mapping[str, Tensor]) -> str:
+            first = next(iter(tensors), None)
+            shape = 'x'.join(map(str, tensors[first].shape)) if first else ''
+            return f'{len(tensors)} tensors' + (f', first {first} {shape}' if first else '')
+
+        if not theirs:
+            return f'it holds no extractor.* weights; this config expects {expected}'
+        shapes_differ = set(own) != set(theirs) or any(
+            own[k].shape != theirs[k].shape for k in own)
+        if shapes_differ:
+            return f'its extractor ({summary(theirs)}) is not {expected} ({summary(own)})'
+        if self.extractor.weights_source is not None:
+            gap = max(float((own[k].float() - theirs[k].float()).abs().max()) for k in own)
+            if gap > 0:
+                return (f'its extractor weights differ from those of {expected} (max |diff| '
+                        f'{gap:.3g}): it was pretrained over another model\'s weights')
+        return None
 
     def freeze(self) -> None:
         """Stop gradients for every parameter and keep the net in eval mode."""

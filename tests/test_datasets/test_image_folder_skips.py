@@ -44,7 +44,7 @@ def test_skip_bad_trains_on_the_rest_and_counts_every_bad_file(tmp_path):
     result = _train(folder, tmp_path / 'work', 'train_dataloader.dataset.skip_bad=True')
     log = result.stdout + result.stderr
     assert result.returncode == 0, log[-3000:]
-    assert '2 unreadable image(s) skipped' in log and '4 left' in log  # header check
+    assert '2 unreadable or too small image(s) skipped' in log and '4 left' in log
     for name in ('empty.png', 'loop.png', 'truncated.jpg'):
         assert f'skipped unreadable image {folder / name}' in log, name
     assert 'truncated or corrupt image data' in log and '3 skipped under' in log

@@ -55,3 +55,19 @@ def test_tiny_images_give_finite_losses(size):
     for value in (spatial_consistency_loss(x, x * 0.5), exposure_control_loss(x),
                   color_constancy_loss(x), illumination_smoothness_loss(x)):
         assert torch.isfinite(value)
+
+
+def test_grey_image_in_the_batch_keeps_gradients_finite(images):
+    """A grey photo (ExDark has many) makes the three channel means equal, where the official
+    sqrt has an infinite derivative: the batch's gradients must stay finite, the value official,
+    and the other image's gradient the one it has alone (the grey image's term is flat at 0)."""
+    _, enhanced = images
+    batch = torch.cat([enhanced[:1], enhanced[:1].mean(1, keepdim=True).expand(1, 3, 64, 48)])
+    batch.requires_grad_(True)
+    value = color_constancy_loss(batch)
+    value.backward()
+    torch.testing.assert_close(value, zero_dce_l_color(batch.detach()))
+    assert torch.isfinite(batch.grad).all() and batch.grad[1].abs().max() == 0
+    alone = enhanced[:1].clone().requires_grad_(True)
+    (color_constancy_loss(alone) / 2).backward()  # the batch mean halves each image's share
+    torch.testing.assert_close(batch.grad[0], alone.grad[0])

@@ -1,0 +1,16 @@
+# RUAS trained by the project on the 300 real ExDark train photos (unsupervised: no
+# normal-light image), with the short CPU schedule of _base_/exdark_train.py; seed 0 is the
+# leaderboard row, seed 1 is for tools/seed_study.py. Reproduced by tools/train_exdark_zoo.sh:
+#   python tools/train.py configs/exdark_zoo/ruas.py --seed 0 \
+#       --work-dir work_dirs/exdark_zoo/ruas_s0
+_base_ = ['../demo_zoo/ruas.py', './_base_/exdark_train.py']
+
+train_dataloader = _base_.exdark_train_dataloader
+train_cfg = _base_.exdark_train_cfg
+default_hooks = _base_.exdark_checkpoint_hook
+
+checkpoint = 'checkpoints/exdark_zoo/ruas_s0.pth'
+seed_checkpoints = [
+    'checkpoints/exdark_zoo/ruas_s0.pth',
+    'checkpoints/exdark_zoo/ruas_s1.pth',
+]
