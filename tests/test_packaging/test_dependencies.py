@@ -54,23 +54,38 @@ def _is_local(module: str, source: Path) -> bool:
                for folder in (source.parent, *source.parents[:2]))
 
 
+def _optional() -> set:
+    """Distribution names of the extras other than ``tests`` (e.g. ``onnx``)."""
+    cfg = configparser.ConfigParser()
+    cfg.read(PROJECT_ROOT / 'setup.cfg')
+    return {_requirement_name(x) for extra, text in cfg['options.extras_require'].items()
+            if extra != 'tests' for x in text.splitlines() if x.strip()}
+
+
+def _imports(tree: ast.AST, lazy: bool = False):
+    """``(module, lazy)`` of every absolute import; lazy: inside a function body."""
+    for node in ast.iter_child_nodes(tree):
+        inside = lazy or isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+        if isinstance(node, ast.Import):
+            yield from ((alias.name, lazy) for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            yield node.module, lazy
+        yield from _imports(node, inside)
+
+
 def _third_party_imports() -> dict:
-    """``{top-level module: first file importing it}`` over the project's code."""
+    """``{top-level module: (first file importing it, whether every import of it is lazy)}``
+    over the project's code."""
     found = {}
     for folder in CODE_DIRS:
         for source in sorted((PROJECT_ROOT / folder).rglob('*.py')):
-            for node in ast.walk(ast.parse(source.read_text(), str(source))):
-                if isinstance(node, ast.Import):
-                    names = [alias.name for alias in node.names]
-                elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-                    names = [node.module]
-                else:
+            for name, lazy in _imports(ast.parse(source.read_text(), str(source))):
+                top = name.split('.')[0]
+                if top in sys.stdlib_module_names or _is_local(top, source):
                     continue
-                for name in names:
-                    top = name.split('.')[0]
-                    if top in sys.stdlib_module_names or _is_local(top, source):
-                        continue
-                    found.setdefault(top, source.relative_to(PROJECT_ROOT))
+                first, all_lazy = found.get(top, (source.relative_to(PROJECT_ROOT), True))
+                # a test may import what the tests extra declares; the library only lazily
+                found[top] = (first, all_lazy and (lazy or folder == 'tests'))
     return found
 
 
@@ -78,9 +93,12 @@ def test_every_import_is_declared_in_setup_cfg():
     runtime, tests = _declared()
     dists = metadata.packages_distributions()
     missing = []
-    for module, source in sorted(_third_party_imports().items()):
+    optional = _optional()
+    for module, (source, lazy) in sorted(_third_party_imports().items()):
         names = {_canonical(d) for d in dists.get(module, [module])}
         allowed = tests | runtime if source.parts[0] == 'tests' else runtime
+        if lazy:  # imported only where an optional feature runs (an extra, e.g. onnx)
+            allowed = allowed | optional
         if not names & allowed:
             missing.append(f'{module} (imported by {source}, distribution {sorted(names)})')
     for name, why in INDIRECT.items():

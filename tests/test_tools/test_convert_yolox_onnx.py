@@ -31,11 +31,7 @@ def _convert(onnx_path: Path, out: Path) -> subprocess.CompletedProcess:
 def _run_main(args, capsys) -> tuple:
     """The tool's ``main()`` in this process (the same code path as the command line, without
     importing torch and mmdet again)."""
-    sys.path.insert(0, str(PROJECT_ROOT / 'tools'))
-    try:
-        from convert_yolox_onnx import main
-    finally:
-        sys.path.pop(0)
+    from tools.convert_yolox_onnx import main
     code = main([str(a) for a in args])
     captured = capsys.readouterr()
     return code, captured.out, captured.err
