@@ -84,8 +84,7 @@ def test_export_state_dict_refuses_a_checkpoint_that_runs_code(tmp_path):
     _one_line_refusal(result.stderr, evil)
 
 
-def test_mmengine_loading_is_safe_even_when_the_environment_allows_pickles(tmp_path,
-                                                                          monkeypatch):
+def test_mmengine_loading_is_safe_even_when_environment_allows_pickles(tmp_path, monkeypatch):
     """``TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD=1`` turns torch's default back to full unpickling;
     mmengine's ``load_checkpoint`` (used by the Runner's ``load_from`` and mmdet's
     ``init_detector``) goes through the project's loader and still refuses."""
