@@ -66,7 +66,7 @@ def load_size_table(path: os.PathLike) -> Dict[str, SizeEntry]:
     path = Path(path)
     sizes: Dict[str, SizeEntry] = {}
     if path.suffix.lower() == '.json':
-        with open(path) as f:
+        with open(path, encoding='utf-8-sig') as f:  # a byte-order mark is dropped
             table = json.load(f)
         for name, value in table.items():
             try:
@@ -75,7 +75,7 @@ def load_size_table(path: os.PathLike) -> Dict[str, SizeEntry]:
                 raise ValueError(f'{path}: entry "{name}" is not [width, height]') from None
             sizes[Path(name).stem.lower()] = (name, width, height)
         return sizes
-    with open(path, newline='') as f:
+    with open(path, newline='', encoding='utf-8-sig') as f:
         for line_no, row in enumerate(csv.DictReader(f), start=2):
             try:
                 name, width, height = row['name'], int(row['width']), int(row['height'])
