@@ -149,9 +149,10 @@ def check_metric_value(name: str, value: Any) -> Optional[str]:
     """Why ``value`` cannot be what a cell stores under ``name``; None when it can.
 
     A canonical metric (see :func:`metric_info`) must be a number within its ``score_range``
-    (or its ``undefined`` value); a count of :data:`COUNT_NAMES` a non-negative integer; any
-    other name (an evaluator's own key) a number. ``None`` passes: it is how the store writes a
-    NaN or infinity (strict JSON), listed in the record's ``nonfinite_values``.
+    (or its ``undefined`` value); a count of :data:`COUNT_NAMES` a non-negative integer. Any
+    other name is an evaluator's own key, kept as it came (nothing reads it) and not checked.
+    ``None`` passes: it is how the store writes a NaN or infinity (strict JSON), listed in the
+    record's ``nonfinite_values``.
 
     Args:
         name (str): The key in a cell's ``metrics``.
@@ -162,6 +163,9 @@ def check_metric_value(name: str, value: Any) -> Optional[str]:
     """
     if value is None:
         return None
+    stem = name.partition('/')[0]
+    if name not in COUNT_NAMES and name not in METRIC_INFO and stem not in PER_CLASS_STEMS:
+        return None  # an evaluator's own key
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return f'{name} = {value!r} is a {type(value).__name__}, not a number'
     if not math.isfinite(value):
@@ -173,7 +177,7 @@ def check_metric_value(name: str, value: Any) -> Optional[str]:
     try:
         info = metric_info(name)
     except KeyError:
-        return None  # an evaluator's own key: a number is all that is known
+        return None  # e.g. 'AP50/' without a class
     low, high = info.score_range
     if not low <= value <= high and value != info.undefined:
         return f'{name} = {value!r} is outside its range [{low}, {high}]'
