@@ -13,12 +13,15 @@ import pandas as pd
 from small_bench import PROJECT_ROOT, make_small_bench
 
 ENHANCERS = 'identity,gamma'
+#: The small benchmark's settings for the attack tests: no quality metrics, no cost measurement
+#: (the attacks are on the store; this keeps each run short).
+LEAN = dict(extra_metrics='[]', cost_cfg='None')
 
 
 def padded_small_bench(tmp: Path, num_images: int = 4) -> Dict[str, Path]:
     """:func:`make_small_bench` with every dark and normal test image padded (bytes after the
     PNG end, which decoders ignore) to the size of the largest."""
-    bench = make_small_bench(tmp, num_images=num_images)
+    bench = make_small_bench(tmp, num_images=num_images, **LEAN)
     images = sorted((bench['data'] / 'dark' / 'test').iterdir()) + \
         sorted((bench['data'] / 'normal' / 'test').iterdir())
     size = max(p.stat().st_size for p in images)

@@ -61,9 +61,10 @@ def _one_line_refusal(err: str, path: Path) -> None:
     assert 'refusing' in lines[0]
 
 
-def test_sdag_ranking_refuses_a_training_checkpoint_that_runs_code(tmp_path):
+@pytest.mark.parametrize('name', ['iter_600.pth', 'exported.pth'])
+def test_sdag_ranking_refuses_a_checkpoint_that_runs_code_whatever_its_name(tmp_path, name):
     marker = tmp_path / 'pwned'
-    evil = _evil(tmp_path / 'work_dirs' / 'sdag' / 'iter_600.pth', marker)
+    evil = _evil(tmp_path / 'work_dirs' / 'sdag' / name, marker)
     images = tmp_path / 'photos'
     images.mkdir()
     code, _, err = _tool('sdag_ranking', ['configs/sdag/sdag_pretrain_demo_detector.py',

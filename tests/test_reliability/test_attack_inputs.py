@@ -42,6 +42,30 @@ def test_swapped_images_with_sizes_and_mtimes_kept_are_recomputed(tmp_path):
     assert _ap50(tmp_path / 'work') == _ap50(tmp_path / 'fresh') != before
 
 
+def test_verify_blames_the_inputs_when_the_hash_cache_was_fooled(tmp_path):
+    """The one way left to fool the cache is to edit it: ``--verify`` hashes the drawn cells'
+    inputs again and says the inputs changed, not the code."""
+    from sdag_bench.benchmark.file_hashes import file_signature
+    bench = padded_small_bench(tmp_path)
+    time.sleep(CACHE_AGE_S)
+    work = tmp_path / 'work'
+    first = run_benchmark(bench['bench'], work, 'identity')
+    assert first.returncode == 0, first.stderr[-3000:]
+    images = dark_images(bench)
+    swap_keeping_metadata(images[0], images[1])
+    cache_file = work / '.cache' / 'file_hashes.json'
+    cache = json.loads(cache_file.read_text())
+    for image in images[:2]:  # the cache edited to vouch for the swapped files
+        real, signature = file_signature(str(image))
+        cache[real][0] = signature
+    cache_file.write_text(json.dumps(cache))
+    verified = run_benchmark(bench['bench'], work, 'identity', '--verify', '1')
+    assert '1 cells (1 reused, 0 run)' in verified.stdout  # the cache is trusted, as documented
+    assert verified.returncode == 1
+    assert 'input files changed since these cells were computed' in verified.stderr
+    assert 'code or libraries' not in verified.stderr
+
+
 def test_repointed_data_root_symlink_is_another_set_of_files(tmp_path):
     bench = padded_small_bench(tmp_path)
     copy_b = tmp_path / 'copy_b'

@@ -17,7 +17,7 @@ import shutil
 from pathlib import Path
 
 import torch
-from attack_bench import printed_rows, run_tool
+from attack_bench import LEAN, printed_rows, run_tool
 from PIL import Image
 from small_bench import CHECKPOINT, PROJECT_ROOT, make_small_bench, run_benchmark
 
@@ -36,7 +36,7 @@ def _other_weights(path: Path) -> Path:
 
 
 def test_each_run_prints_its_own_table_and_every_table_names_its_cells(tmp_path, monkeypatch):
-    bench = make_small_bench(tmp_path, num_images=2)
+    bench = make_small_bench(tmp_path, num_images=2, **LEAN)
     work = tmp_path / 'shared'
     other = _other_weights(tmp_path / 'other.pth')
     first = run_benchmark(bench['bench'], work, 'identity', '--bootstrap', '20')
@@ -72,7 +72,7 @@ def test_a_row_name_cannot_break_the_reports_script(tmp_path):
     shutil.copyfile(PROJECT_ROOT / 'configs' / 'enhancers' / 'gamma.py', enhancers / f'{evil}.py')
     shutil.copyfile(PROJECT_ROOT / 'configs' / 'enhancers' / 'identity.py',
                     enhancers / 'identity.py')
-    bench = make_small_bench(tmp_path, num_images=2, enhancer_dirs=[str(enhancers)])
+    bench = make_small_bench(tmp_path, num_images=2, enhancer_dirs=[str(enhancers)], **LEAN)
     work = tmp_path / 'work'
     code, _, err = run_tool('benchmark', [
         '--benchmark', str(bench['bench']), '--enhancers', f'identity,{evil}', '--no-bounds',

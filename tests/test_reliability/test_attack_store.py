@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from attack_bench import ENHANCERS, copy_work, intervals, printed_rows, run_tool
+from attack_bench import ENHANCERS, LEAN, copy_work, intervals, printed_rows, run_tool
 from small_bench import make_small_bench, read_cell, run_benchmark
 
 ARGS = ('--bootstrap', '50')
@@ -25,7 +25,7 @@ NPZ = '.predictions.npz'
 @pytest.fixture(scope='module')
 def computed(tmp_path_factory):
     tmp = tmp_path_factory.mktemp('attack_store')
-    bench = make_small_bench(tmp, num_images=4)
+    bench = make_small_bench(tmp, num_images=4, **LEAN)
     work = tmp / 'work'
     first = run_benchmark(bench['bench'], work, ENHANCERS, *ARGS)
     assert first.returncode == 0, first.stderr[-3000:]
@@ -67,7 +67,7 @@ def test_record_left_beside_newer_predictions_is_set_aside_and_recomputed(store,
     """A kill between the two renames of a recomputation leaves the new predictions file beside
     the old record, whose key may still be current."""
     bench, work, first = store
-    other = make_small_bench(tmp_path / 'other', num_images=3)  # the later computation
+    other = make_small_bench(tmp_path / 'other', num_images=3, **LEAN)  # a later computation
     later = run_benchmark(other['bench'], tmp_path / 'other_work', 'identity', *ARGS)
     assert later.returncode == 0, later.stderr[-3000:]
     (work / 'cells' / f'{IDENTITY}{NPZ}').write_bytes(
