@@ -58,6 +58,9 @@ def guided_config(config: str, work_dir: Path, data_root: Path, sdag_checkpoint:
 
 
 def build_runner(cfg: Config) -> Runner:
-    """A Runner from ``cfg`` with a unique experiment name (tests may run within one second)."""
+    """A Runner from ``cfg`` with a unique experiment name (tests may run within one second),
+    saving checkpoints as ``tools/train.py`` does (``weights_only=True`` opens them)."""
+    from tools.train import add_checkpoint_format_hook
     cfg.experiment_name = osp.basename(cfg.work_dir)
+    add_checkpoint_format_hook(cfg)
     return Runner.from_cfg(cfg)

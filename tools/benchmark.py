@@ -33,6 +33,7 @@ from sdag_bench.benchmark.plots import plot_ap_vs_niqe, plot_paths, plot_per_cla
 from sdag_bench.benchmark.qualitative import render_qualitative_grid
 from sdag_bench.benchmark.report_thumbnails import write_benchmark_report
 from sdag_bench.benchmark.run import run_cells
+from sdag_bench.benchmark.run_outputs import RunOutputs, selection_caption
 from sdag_bench.benchmark.store_files import StoreError
 from sdag_bench.benchmark.verify import verify_cells
 
@@ -122,49 +123,14 @@ def main(argv=None) -> int:
     if not is_main_process():
         return 0
     reused = sum(r['cached'] for r in records)
-    table = leaderboard(records_to_frame(records), sort_by=bench_cfg.get('primary_metric',
-                                                                         'AP50'))
-    table, interval_paths, interval_notes, interval_caption = bootstrap_report(
-        table, records, [store.cell_dir], work_dir, args.bootstrap, args.bootstrap_seed,
-        plots=not args.no_plots, primary=bench_cfg.get('primary_metric', 'AP50'))
-    caption = f'Benchmark `{bench_cfg.benchmark}`' + (f'\n{interval_caption}'
-                                                      if interval_caption else '')
-    # several detectors on one dataset: leaderboard.* is the paper-style table (a column group
-    # per detector) and the long table (a row per enhancer and detector) is leaderboard_long.*
-    several = wants_detector_columns(table)
-    paths = write_leaderboard(table, work_dir, caption=caption,
-                              name='leaderboard_long' if several else 'leaderboard')
-    if several:
-        paths = write_detector_columns(table, work_dir, format_value, caption,
-                                       protocol_lines(table),
-                                       bench_cfg.get('primary_metric', 'AP50')) + paths
-    paths += interval_paths
-    # AP50 per lighting condition where the test json names them (ExDark's Light, In/Out)
-    light_paths, light_notes = write_per_light(
-        records, [store.cell_dir], work_dir, args.bootstrap, args.bootstrap_seed,
-        interval_note(args.bootstrap, args.bootstrap_seed, 0.95), plots=not args.no_plots)
-    paths += light_paths
-    interval_notes += light_notes
-    for note in interval_notes:
-        print(f'[intervals] {note}')
-    if not args.no_plots:
-        figures = plot_paths(work_dir)
-        paths += [p for p in (plot_ap_vs_niqe(table, figures['ap_vs_niqe']),
-                              plot_per_class_ap(records, figures['per_class']),
-                              # a benchmark on photos that may not be redistributed sets
-                              # qualitative_grid = False: no image grid of them is written
-                              render_qualitative_grid(
-                                  [c for c in cells if c.dataset == cells[0].dataset],
-                                  figures['grid'], device=args.device)
-                              if bench_cfg.get('qualitative_grid', True) else None) if p]
-    # one self-contained page; thumbnails of the outputs only where images may be shown
-    paths.append(write_benchmark_report(
-        table, work_dir, bench_cfg.benchmark, interval_caption or '',
-        [p for p in paths if p.endswith('.png')], cells,
-        images=not args.no_plots and bench_cfg.get('qualitative_grid', True),
-        device=args.device))
-    with open(paths[0]) as f:
-        print(f.read())
+    outputs = RunOutputs(work_dir)  # this run's tables, published together at the end
+    try:
+        text, paths = write_outputs(args, bench_cfg, cells, records, store, outputs.folder)
+    except BaseException:
+        outputs.discard()
+        raise
+    paths = outputs.publish(paths)
+    print(text)
     print(f'[benchmark] {len(records)} cells ({reused} reused, {len(records) - reused} run); '
           f'tables: {", ".join(paths)}')
     for record in records:
@@ -177,12 +143,68 @@ def main(argv=None) -> int:
                   f"behind {record['cell']['enhancer']['name']}: its AP is not meaningful "
                   '(leaderboard column nonfinite_det)')
         info = record.get('precomputed')
-        if info and (info['missing'] or info['unreadable'] or info['resized']):
+        if info and (info['missing'] or info['unreadable'] or info['resized']
+                     or info.get('refused')):
             print(f"[benchmark] {record['cell']['enhancer']['name']} ({info['folder']}): "
                   f"{info['missing']} outputs missing {info['missing_names']}, "
                   f"{info['unreadable']} unreadable {info['unreadable_names']} (scored as no "
-                  f"detections), {info['resized']} resized back to the original size")
+                  f"detections), {info['resized']} resized back to the original size, "
+                  f"{info.get('refused', 0)} symlinks leaving the folder refused "
+                  f"{info.get('refused_names', [])}")
     return report_verified(verified)
+
+
+def write_outputs(args: argparse.Namespace, bench_cfg, cells: list, records: list,
+                  store: ResultStore, out_dir: str) -> tuple:
+    """Write the run's leaderboard, intervals, plots and report into ``out_dir``.
+
+    Returns:
+        tuple[str, list[str]]: The markdown leaderboard's text (what the run prints) and the
+        written paths.
+    """
+    table = leaderboard(records_to_frame(records), sort_by=bench_cfg.get('primary_metric',
+                                                                         'AP50'))
+    table, interval_paths, interval_notes, interval_caption = bootstrap_report(
+        table, records, [store.cell_dir], out_dir, args.bootstrap, args.bootstrap_seed,
+        plots=not args.no_plots, primary=bench_cfg.get('primary_metric', 'AP50'))
+    holds = selection_caption(cells)
+    caption = '\n'.join(filter(None, [f'Benchmark `{bench_cfg.benchmark}`', holds,
+                                      interval_caption]))
+    # several detectors on one dataset: leaderboard.* is the paper-style table (a column group
+    # per detector) and the long table (a row per enhancer and detector) is leaderboard_long.*
+    several = wants_detector_columns(table)
+    paths = write_leaderboard(table, out_dir, caption=caption,
+                              name='leaderboard_long' if several else 'leaderboard')
+    if several:
+        paths = write_detector_columns(table, out_dir, format_value, caption,
+                                       protocol_lines(table),
+                                       bench_cfg.get('primary_metric', 'AP50')) + paths
+    paths += interval_paths
+    # AP50 per lighting condition where the test json names them (ExDark's Light, In/Out)
+    light_paths, light_notes = write_per_light(
+        records, [store.cell_dir], out_dir, args.bootstrap, args.bootstrap_seed,
+        interval_note(args.bootstrap, args.bootstrap_seed, 0.95), plots=not args.no_plots)
+    paths += light_paths
+    for note in interval_notes + light_notes:
+        print(f'[intervals] {note}')
+    if not args.no_plots:
+        figures = plot_paths(out_dir)
+        paths += [p for p in (plot_ap_vs_niqe(table, figures['ap_vs_niqe']),
+                              plot_per_class_ap(records, figures['per_class']),
+                              # a benchmark on photos that may not be redistributed sets
+                              # qualitative_grid = False: no image grid of them is written
+                              render_qualitative_grid(
+                                  [c for c in cells if c.dataset == cells[0].dataset],
+                                  figures['grid'], device=args.device)
+                              if bench_cfg.get('qualitative_grid', True) else None) if p]
+    # one self-contained page; thumbnails of the outputs only where images may be shown
+    paths.append(write_benchmark_report(
+        table, out_dir, bench_cfg.benchmark, '\n'.join(filter(None, [holds, interval_caption])),
+        [p for p in paths if p.endswith('.png')], cells,
+        images=not args.no_plots and bench_cfg.get('qualitative_grid', True),
+        device=args.device))
+    with open(paths[0]) as f:  # this run's own file, in its private folder
+        return f.read(), paths
 
 
 def report_verified(verified: list) -> int:
@@ -192,6 +214,11 @@ def report_verified(verified: list) -> int:
         print(f"[verify] {entry['cell']}: {state}")
         for line in entry['differences']:
             print(f'[verify]   {line}')
+    if any(e.get('inputs_changed') for e in verified):
+        print('[verify] input files changed since these cells were computed, and the file-hash '
+              'cache did not see it (its entries were edited, or a file changed within the same '
+              'clock tick); rerun with --force', file=sys.stderr)
+        return 1
     if any(e['differences'] for e in verified):
         print('[verify] recomputed cells differ from the store: a change no cell key sees '
               '(code or libraries); rerun with --force', file=sys.stderr)

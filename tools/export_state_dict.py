@@ -1,9 +1,10 @@
 """Turn an mmengine training checkpoint into a plain, safely loadable state dict.
 
-mmengine's Runner checkpoints hold optimizer state, ``HistoryBuffer`` objects and numpy scalars,
-which ``torch.load(..., weights_only=True)`` (the default since torch 2.6) refuses. The project
-publishes plain ``{'state_dict': {name: tensor}, 'meta': {...}}`` files instead. Only run this on
-checkpoints you produced yourself: opening them needs ``weights_only=False``.
+A training checkpoint holds optimizer state and the message hub; the project publishes plain
+``{'state_dict': {name: tensor}, 'meta': {...}}`` files instead. ``tools/train.py`` writes its
+checkpoints so that ``torch.load(..., weights_only=True)`` opens them
+(``WeightsOnlyCheckpointHook``), and this tool opens them that way too: a file that would run code
+when unpickled is refused (exit 2, one line naming it), whoever wrote it.
 
 Example:
     python tools/export_state_dict.py work_dirs/demo_retinanet/epoch_24.pth \
@@ -12,13 +13,16 @@ Example:
 import argparse
 import hashlib
 import os
+import sys
 import tempfile
 
 import torch
 
+from sdag_bench.utils.checkpoint import CheckpointError, load_checkpoint_file
+
 
 def export(src: str, dst: str, half: bool = False) -> str:
-    """Export the model weights of a trusted training checkpoint.
+    """Export the model weights of a training checkpoint (opened with ``weights_only=True``).
 
     Args:
         src (str): Checkpoint written by mmengine's ``CheckpointHook``.
@@ -28,7 +32,7 @@ def export(src: str, dst: str, half: bool = False) -> str:
     Returns:
         str: sha256 of the written file.
     """
-    ckpt = torch.load(src, map_location='cpu', weights_only=False)  # trusted: our own output
+    ckpt = load_checkpoint_file(src)
     state = ckpt.get('state_dict', ckpt)
     state = {k: (v.half() if half and v.is_floating_point() else v).clone()
              for k, v in state.items()}
@@ -48,15 +52,20 @@ def export(src: str, dst: str, half: bool = False) -> str:
         return hashlib.sha256(f.read()).hexdigest()
 
 
-def main() -> None:
+def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('src', help='mmengine training checkpoint (trusted)')
+    parser.add_argument('src', help='training checkpoint written by tools/train.py')
     parser.add_argument('dst', help='output plain state dict')
     parser.add_argument('--half', action='store_true', help='store float tensors as fp16')
-    args = parser.parse_args()
-    digest = export(args.src, args.dst, args.half)
+    args = parser.parse_args(argv)
+    try:
+        digest = export(args.src, args.dst, args.half)
+    except CheckpointError as err:
+        print(f'error: {err}', file=sys.stderr)
+        return 2
     print(f'wrote {args.dst} (sha256 {digest[:16]})')
+    return 0
 
 
 if __name__ == '__main__':
-    main()
+    sys.exit(main())

@@ -24,11 +24,12 @@ Example::
     python tools/extract_niqe_params.py --source basicsr-1.4.2.tar.gz
 """
 import argparse
-import io
 import tarfile
 from pathlib import Path
 
 import numpy as np
+
+from sdag_bench.utils.safe_load import load_npz
 
 DEFAULT_OUT = Path(__file__).resolve().parents[1] / 'sdag_bench' / 'metrics' / 'data' / \
     'niqe_pris_params.npz'
@@ -37,8 +38,8 @@ EXPECTED_MU_HEAD = (2.6013, 0.9057)
 
 
 def _from_npz(data: bytes) -> tuple[np.ndarray, np.ndarray]:
-    with np.load(io.BytesIO(data), allow_pickle=False) as npz:
-        return npz['mu_pris_param'], npz['cov_pris_param']
+    npz = load_npz(data)
+    return npz['mu_pris_param'], npz['cov_pris_param']
 
 
 def _from_mat(path: Path) -> tuple[np.ndarray, np.ndarray]:

@@ -19,7 +19,7 @@ import torch
 from mmengine.config import Config
 
 from sdag_bench import register_all_modules
-from sdag_bench.utils.checkpoint import extract_state_dict, load_checkpoint_file
+from sdag_bench.utils.checkpoint import CheckpointError, extract_state_dict, load_checkpoint_file
 from sdag_bench.datasets.image_folders import list_images
 from sdag_bench.registry import DATASETS, MODELS
 from sdag_bench.sdag.ranking import load_eval_image, ranking_accuracy
@@ -48,12 +48,13 @@ def held_out_paths(cfg: Config) -> list:
     return DATASETS.build(dataset_cfg).paths
 
 
-def load_trained(model: torch.nn.Module, path: str, trusted: bool) -> None:
-    """Fill the model from a training checkpoint (trusted, our own) or a plain state dict."""
-    if trusted:
-        state = torch.load(path, map_location='cpu', weights_only=False)['state_dict']
-    else:
-        state = extract_state_dict(load_checkpoint_file(path), path)
+def load_trained(model: torch.nn.Module, path: str) -> None:
+    """Fill the model from a training checkpoint of ``tools/train.py`` or a plain state dict.
+
+    Both open with ``weights_only=True`` (``tools/train.py`` writes its checkpoints so), so a
+    file that would run code is refused whatever its name.
+    """
+    state = extract_state_dict(load_checkpoint_file(path), path)
     missing, unexpected = model.load_state_dict(state, strict=False)
     if missing or unexpected:
         raise KeyError(f'{path} does not fit the model: missing {missing[:5]}, '
@@ -69,11 +70,9 @@ def main(argv=None) -> int:
         paths = list_images(args.images) if args.images else held_out_paths(cfg)
         model = MODELS.build(cfg.model)
         if args.checkpoint:
-            # an mmengine checkpoint from tools/train.py (our own) needs weights_only=False
-            trusted = osp.basename(args.checkpoint).startswith(('iter_', 'epoch_'))
-            load_trained(model, args.checkpoint, trusted)
-    except (FileNotFoundError, KeyError, ValueError) as err:
-        print(f'error: {err}', file=sys.stderr)
+            load_trained(model, args.checkpoint)
+    except (FileNotFoundError, KeyError, ValueError, CheckpointError) as err:
+        print(f'error: {err.args[0] if err.args else err}', file=sys.stderr)
         return 2
     images = (load_eval_image(p, args.max_side or None) for p in paths)
     results = ranking_accuracy(model.net, model.degradations, images, seed=args.seed)

@@ -2,9 +2,10 @@
 
 The image set is a manifest of every file the test dataset reads (``img_path``, ``ref_path``,
 any ``*_path`` of its data infos): name relative to the data root, size and sha256. Hashes are
-cached by (path, size, mtime) in ``<work-dir>/.cache/file_hashes.json``, so a run over an
-unchanged set reads each image once, ever. Building the dataset also creates the demo set on
-first use, so the manifest is that of the images the cell will read.
+cached in ``<work-dir>/.cache/file_hashes.json`` by real path, inode, size, mtime and ctime
+(``file_hashes.py``), so a run over an unchanged set reads each image once, ever. Building the
+dataset also creates the demo set on first use, so the manifest is that of the images the cell
+will read.
 """
 import contextlib
 import copy
@@ -17,64 +18,13 @@ from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 from mmengine.config import Config
 
-from .cells import CellSpec, file_sha256, load_config
-from .store_files import json_safe, write_atomic
+from .cells import CellSpec, load_config
+from .file_hashes import FileHashCache, file_sha256
+from .store_files import json_safe
 
 
 class DataInputError(ValueError):
     """The test data of a cell cannot be listed or read for its key (names the dataset)."""
-
-
-class FileHashCache:
-    """sha256 of files, cached on disk by absolute path, size and mtime.
-
-    Args:
-        path (str, optional): Cache file; None keeps the cache in memory only.
-    """
-
-    def __init__(self, path: Optional[str] = None) -> None:
-        self.path = path
-        self.entries: Dict[str, List] = {}
-        self.dirty = False
-        if path and osp.isfile(path):
-            try:
-                with open(path) as f:
-                    loaded = json.load(f)
-                if isinstance(loaded, dict):
-                    self.entries = loaded
-            except (OSError, ValueError):
-                self.entries = {}  # a damaged cache is rebuilt
-
-    def sha256(self, path: str) -> Tuple[int, str]:
-        """(size, sha256) of a file.
-
-        Args:
-            path (str): File.
-
-        Returns:
-            tuple[int, str]: Size in bytes and hex digest.
-        """
-        full = osp.abspath(path)
-        stat = os.stat(full)
-        entry = self.entries.get(full)
-        if (isinstance(entry, list) and len(entry) == 3
-                and entry[:2] == [stat.st_size, stat.st_mtime_ns]):
-            return stat.st_size, entry[2]
-        digest = hashlib.sha256()
-        with open(full, 'rb') as f:
-            for block in iter(lambda: f.read(1 << 20), b''):
-                digest.update(block)
-        self.entries[full] = [stat.st_size, stat.st_mtime_ns, digest.hexdigest()]
-        self.dirty = True
-        return stat.st_size, digest.hexdigest()
-
-    def save(self) -> None:
-        """Write the cache if anything was added (atomically; concurrent runs may both save)."""
-        if not (self.path and self.dirty):
-            return
-        os.makedirs(osp.dirname(self.path), exist_ok=True)
-        write_atomic(self.path, lambda f: json.dump(self.entries, f))
-        self.dirty = False
 
 
 def _ann_files(node: Any) -> Iterator[str]:

@@ -127,9 +127,19 @@ def table_html(table: pd.DataFrame) -> str:
             f'<tbody>{"".join(rows)}</tbody></table>')
 
 
+def script_json(value) -> str:
+    """JSON for inside an inline ``<script>``: ``<``, ``>`` and ``&`` (and the JavaScript line
+    separators U+2028/U+2029) written as ``\\uXXXX`` escapes, so no value (a row name holding
+    ``</script>`` or ``<!--<script>``) can end or re-open the script element."""
+    import json
+    text = json.dumps(value)
+    for char in '<>&\u2028\u2029':
+        text = text.replace(char, f'\\u{ord(char):04x}')
+    return text
+
+
 def compare_html(thumbnails: Dict[str, List[Optional[str]]], image_names: Sequence[str]) -> str:
     """Two row pickers, an image picker and a split slider over the same image."""
-    import json
     names = list(thumbnails)
     options = ''.join(f'<option value="{html.escape(n)}">{html.escape(n)}</option>'
                       for n in names)
@@ -146,9 +156,9 @@ def compare_html(thumbnails: Dict[str, List[Optional[str]]], image_names: Sequen
         'alt="left row"></div>'
         '<p>Left of the split: the left row; right of it: the right row (same test image, '
         'the enhanced output as the detector received it, downscaled).</p></div>'
-        f'<script>var THUMBS={json.dumps(thumbnails)};'
+        f'<script>var THUMBS={script_json(thumbnails)};'
         f'document.addEventListener("DOMContentLoaded",function(){{'
-        f'document.getElementById("rowB").value={json.dumps(second)};showPair();}});</script>')
+        f'document.getElementById("rowB").value={script_json(second)};showPair();}});</script>')
 
 
 def write_html_report(table: pd.DataFrame, path: str, title: str, caption: str = '',

@@ -1,6 +1,8 @@
 """Bootstrap intervals and paired tests for stored cells, from their per-image predictions.
 
-For every cell with a ``<cell>.predictions.npz`` (``predictions.py``): its detections are matched
+For every cell with a ``<cell>.predictions.npz`` (``predictions.py``; read only when its sha256 is
+the one the record was written with, so a stale or swapped file gives no intervals, and a note,
+rather than another cell's): its detections are matched
 to the ground truth once (``sdag_bench.stats.match_voc``: the cell's VOC protocol, area mode,
 IoU 0.5, the +1 px legacy convention of ``ClasswiseVOCMetric``), then the test images are
 resampled with replacement ``draws`` times (seeded; every cell of one image set gets the same
@@ -111,7 +113,7 @@ def cell_draws(record: Dict[str, Any], path: str, draws: int = 1000, seed: int =
 
     Args:
         record (dict): The cell record.
-        path (str): Its predictions file.
+        path (str): Its predictions file (checked against the record's sha256).
         draws (int): Resamples. Defaults to 1000.
         seed (int): Resampling seed. Defaults to 0.
         weights_cache (dict, optional): Image-id tuple -> resample counts, shared between
@@ -120,9 +122,9 @@ def cell_draws(record: Dict[str, Any], path: str, draws: int = 1000, seed: int =
     Returns:
         tuple[CellDraws, list[str]]: The draws, and notes (metrics not resampled and why).
     """
-    from .predictions import load_predictions
+    from .predictions import load_bound_predictions
     cell = record['cell']
-    arrays = load_predictions(path)
+    arrays = load_bound_predictions(record, path)
     img_ids = tuple(int(i) for i in arrays['img_ids'])
     cache = weights_cache if weights_cache is not None else {}
     if img_ids not in cache:
@@ -262,11 +264,15 @@ def compute_draws(records: Sequence[Dict[str, Any]], cell_dirs: Sequence[str],
         tuple[dict, list[str]]: (enhancer, dataset, detector) -> :class:`CellDraws`, and notes
         (cells without predictions are counted and named).
     """
+    from .predictions import binding_problem
     out, notes, missing = {}, [], []
     weights_cache: Dict[Tuple[int, ...], np.ndarray] = {}
     for record in records:
         cell = record['cell']
-        path = next((p for p in (predictions_path(record, d) for d in cell_dirs) if p), None)
+        found = [p for p in (predictions_path(record, d) for d in cell_dirs) if p]
+        # the record's own file where several folders hold one of that name
+        path = next((p for p in found if binding_problem(record, p) is None),
+                    found[0] if found else None)
         if path is None:
             missing.append(cell['enhancer']['name'])
             continue

@@ -72,7 +72,7 @@ def per_light_draws(records: Sequence[Dict[str, Any]], cell_dirs: Sequence[str],
         tuple[dict, list[str]]: (dataset, detector, enhancer, condition, group) -> ``point``,
         ``draws`` (B,), ``img_ids``, ``images``, ``boxes``; and notes (cells left out, why).
     """
-    from .predictions import load_predictions
+    from .predictions import PredictionsMismatch, load_bound_predictions
     out: Dict[tuple, dict] = {}
     notes: List[str] = []
     for record in records:
@@ -87,7 +87,11 @@ def per_light_draws(records: Sequence[Dict[str, Any]], cell_dirs: Sequence[str],
         conditions = image_conditions(ann_file)
         if not conditions:
             continue
-        arrays = load_predictions(path)
+        try:  # the predictions file its record was written with, nothing else
+            arrays = load_bound_predictions(record, path)
+        except (PredictionsMismatch, ValueError) as err:
+            notes.append(f'{name}: no per-light AP ({err})')
+            continue
         img_ids = np.array([int(i) for i in arrays['img_ids']])
         truth, classes = cell_ground_truth(record)
         matches = match_voc(arrays, truth, len(classes), classes=classes)

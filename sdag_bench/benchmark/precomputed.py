@@ -5,7 +5,8 @@ extension), read in the loading channel order. An output of another size is resi
 the original size (bilinear) and counted. A missing or unreadable output is counted and named:
 the detector's predictions on that image are emptied (the image counts as one where nothing
 was found, so AP is still over every test image and can only be lower), and the leaderboard
-marks the row incomplete.
+marks the row incomplete. A symlink of the folder whose target lies outside it is refused:
+never read nor hashed, named in the cell (``refused_names``), its image scored as missing.
 """
 import hashlib
 import os.path as osp
@@ -54,11 +55,13 @@ def folder_digest(folder: str, sha256=None) -> Dict[str, Any]:
         DataInputError: The folder does not exist (before any compute).
     """
     try:
-        index = PrecomputedEnhancer(folder).index()
+        index, refused = PrecomputedEnhancer(folder).scan()
     except FileNotFoundError as err:
         raise DataInputError(f'{err.args[0]} (PrecomputedEnhancer folder)') from None
     files = [p for paths in index.values() for p in paths]
     manifest = hashlib.sha256()
+    for name in refused:  # named, never read: the cell records them
+        manifest.update(f'{name}\trefused\n'.encode())
     for path in sorted(files):
         if sha256 is not None:
             size, digest = sha256(path)
@@ -79,7 +82,7 @@ class PrecomputedOutputs:
 
     def __init__(self, enhancer: PrecomputedEnhancer) -> None:
         self.folder = enhancer.folder
-        self.by_stem = enhancer.index()
+        self.by_stem, self.refused = enhancer.scan()
         self.matched = 0
         self.resized = 0
         self.missing: List[str] = []
@@ -143,6 +146,7 @@ class PrecomputedOutputs:
                     resized=reduce(self.resized), missing=missing, unreadable=unreadable,
                     missing_names=self.missing[:MAX_NAMES],
                     unreadable_names=self.unreadable[:MAX_NAMES],
+                    refused=len(self.refused), refused_names=self.refused[:MAX_NAMES],
                     complete=missing + unreadable == 0)
 
 
@@ -157,5 +161,7 @@ def incomplete_note(record: Dict[str, Any]) -> str:
     info = record.get('precomputed') or {}
     if not info or info.get('complete', True):
         return ''
+    refused = (f", {info['refused']} symlinks leaving the folder refused"
+               if info.get('refused') else '')
     return (f"incomplete: {info['missing']} of {record.get('num_images')} outputs missing, "
-            f"{info['unreadable']} unreadable (scored as no detections)")
+            f"{info['unreadable']} unreadable (scored as no detections){refused}")

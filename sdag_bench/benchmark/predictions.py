@@ -10,14 +10,19 @@ Layout (numpy ``savez_compressed``): ``img_ids`` (M,), ``img_names`` (M,) str,
 ``ori_shapes`` (M, 2), ``offsets`` (M + 1,): the boxes of image i are rows
 ``offsets[i]:offsets[i + 1]`` of ``bboxes`` (K, 4) float32, ``scores`` (K,) float32 and
 ``labels`` (K,) int64; ``quality/<name>`` (M,) float64 per quality metric.
+
+A record and its predictions are one unit: the record holds the sha256 of the file it was
+written with, and every reader (intervals, rescoring, reports, the store's reuse) goes through
+:func:`load_bound_predictions` or :func:`binding_problem`, which hash the bytes they read.
 """
 import hashlib
 import io
 import os.path as osp
-from typing import Any, Dict, List, Sequence
+from typing import Any, Dict, List, Optional, Sequence
 
 import numpy as np
 
+from sdag_bench.utils.safe_load import load_npz
 from .store_files import write_atomic
 
 FORMAT_VERSION = 1
@@ -129,17 +134,81 @@ def save_predictions(path: str, arrays: Any) -> Dict[str, Any]:
                 bytes=len(data))
 
 
-def load_predictions(path: str) -> Dict[str, np.ndarray]:
+class PredictionsMismatch(ValueError):
+    """A predictions file is not the one its record was written with (names both)."""
+
+
+def _bound_sha256(record: Dict[str, Any]) -> Optional[str]:
+    info = record.get('predictions')
+    return info.get('sha256') if isinstance(info, dict) else None
+
+
+def binding_problem(record: Dict[str, Any], path: str) -> Optional[str]:
+    """Why the predictions file at ``path`` is not the record's own; None when it is (or when
+    the record names no predictions file, or the file is absent).
+
+    Args:
+        record (dict): The cell record (``predictions.sha256``).
+        path (str): The predictions file next to it.
+
+    Returns:
+        str | None: The mismatch in words (both digests), or None.
+    """
+    expected = _bound_sha256(record)
+    if not expected or not osp.isfile(path):
+        return None
+    with open(path, 'rb') as f:
+        digest = hashlib.sha256(f.read()).hexdigest()
+    if digest == expected:
+        return None
+    return (f'{osp.basename(path)} is not the predictions file of this record (sha256 '
+            f'{digest[:12]}, the record was written with {expected[:12]})')
+
+
+def load_bound_predictions(record: Dict[str, Any], path: str) -> Dict[str, np.ndarray]:
+    """Read a cell's predictions file, checking that it is the one its record was written with.
+
+    The bytes are read once, hashed and parsed, so what is checked is what is used.
+
+    Args:
+        record (dict): The cell record (its ``predictions.sha256``).
+        path (str): The predictions file.
+
+    Returns:
+        dict[str, np.ndarray]: As :func:`load_predictions`.
+
+    Raises:
+        PredictionsMismatch: The file's sha256 is not the record's, or the record has none.
+        ValueError: The file is not a predictions file.
+    """
+    expected = _bound_sha256(record)
+    with open(path, 'rb') as f:
+        data = f.read()
+    digest = hashlib.sha256(data).hexdigest()
+    if not expected:
+        raise PredictionsMismatch(f'{path}: the record names no sha256 for its predictions; '
+                                  'recompute the cell (tools/benchmark.py --force)')
+    if digest != expected:
+        raise PredictionsMismatch(f'{path} does not belong to this record (sha256 '
+                                  f'{digest[:12]}, the record was written with {expected[:12]})')
+    return load_predictions(data, path)
+
+
+def load_predictions(source: Any, name: Optional[str] = None) -> Dict[str, np.ndarray]:
     """Read a predictions file (see the module docstring for the layout).
+
+    Args:
+        source (str | bytes): The file, or its content.
+        name (str, optional): The file's name for messages (with bytes).
 
     Raises:
         ValueError: The file is not a predictions file (naming it).
     """
+    path = name or ('<bytes>' if isinstance(source, bytes) else source)
     try:
-        with np.load(path, allow_pickle=False) as data:
-            arrays = {k: data[k] for k in data.files}
-    except (OSError, ValueError, EOFError) as err:
-        raise ValueError(f'{path}: not a readable predictions file ({err})') from None
+        arrays = load_npz(source, path)
+    except ValueError as err:
+        raise ValueError(f'not a readable predictions file ({err})') from None
     missing = [k for k in ('img_ids', 'offsets', 'bboxes', 'scores', 'labels') if k not in arrays]
     if missing:
         raise ValueError(f'{path}: predictions file without {missing}')

@@ -2,13 +2,13 @@
 
 The ground truth comes from the cell's dataset (its annotation file; the record keeps its
 sha256, checked here), the predictions from ``<cell>.predictions.npz`` (see
-``predictions.py``). Detection metrics run through the same evaluators as the benchmark
+``predictions.py``; read only if it is the file the record was written with). Detection
+metrics run through the same evaluators as the benchmark
 (the dataset config's ``test_evaluator`` plus the run's non-image extra metrics); image-quality
 means are recomputed from the per-image values.
 """
 import contextlib
 import copy
-import hashlib
 import io
 import math
 import os.path as osp
@@ -19,7 +19,7 @@ import torch
 
 from .cells import file_sha256
 from .data_inputs import _dataset_config, _relative, cell_dataset_cfg
-from .predictions import load_predictions, per_image
+from .predictions import load_bound_predictions, per_image
 
 
 class RescoreError(ValueError):
@@ -76,14 +76,8 @@ def rescore_record(record: Dict[str, Any],
     if not osp.isfile(predictions_path):
         raise RescoreError(f'{predictions_path} not found: the cell was computed without '
                            'stored predictions; recompute it with tools/benchmark.py --force')
-    stored = record.get('predictions') or {}
-    with open(predictions_path, 'rb') as f:
-        digest = hashlib.sha256(f.read()).hexdigest()
-    if stored.get('sha256') and stored['sha256'] != digest:
-        raise RescoreError(f'{predictions_path} does not belong to this record (sha256 '
-                           f'{digest[:12]}, the record says {stored["sha256"][:12]})')
     try:
-        arrays = load_predictions(predictions_path)
+        arrays = load_bound_predictions(record, predictions_path)
     except ValueError as err:
         raise RescoreError(str(err)) from None
     cell = record['cell']

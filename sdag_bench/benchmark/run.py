@@ -30,7 +30,8 @@ def _from_main(value: Any) -> Any:
 
 
 def cell_keys(cells: List[CellSpec], store: ResultStore,
-              options: Optional[EvaluationOptions] = None) -> List[Dict[str, Any]]:
+              options: Optional[EvaluationOptions] = None,
+              cached: bool = True) -> List[Dict[str, Any]]:
     """Key and inputs of each cell (computed on the main process, shared with all ranks).
 
     Args:
@@ -39,6 +40,8 @@ def cell_keys(cells: List[CellSpec], store: ResultStore,
         options (EvaluationOptions, optional): The run options; their
             :meth:`~EvaluationOptions.settings` are part of each key. Defaults to None
             (``EvaluationOptions()``).
+        cached (bool): Use the file-hash cache; False hashes every input file again.
+            Defaults to True.
 
     Returns:
         list[dict]: ``key`` and ``inputs`` (settings and data digests) per cell.
@@ -46,7 +49,8 @@ def cell_keys(cells: List[CellSpec], store: ResultStore,
     out = None
     if is_main_process():
         settings = (options or EvaluationOptions()).settings()
-        data = DataInputs(osp.join(store.root, '.cache', 'file_hashes.json'))
+        data = DataInputs(osp.join(store.root, '.cache', 'file_hashes.json') if cached
+                          else None)
         out = []
         for cell in cells:
             digests = data.of(cell)

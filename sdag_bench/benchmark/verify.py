@@ -2,6 +2,8 @@
 
 The cell key sees every input file and setting, but not the code: a change in the harness or a
 library that changes numbers without a new ``HARNESS_VERSION`` is caught only by recomputing.
+The drawn cells' input files are hashed again without the file-hash cache, so a difference is
+blamed on the inputs (files changed since the cell was computed) or on the code, not guessed.
 """
 import math
 import random
@@ -63,7 +65,8 @@ def verify_cells(cells: List[CellSpec], store: ResultStore, count: int,
         rng_seed (int, optional): Seed of the draw. Defaults to None (random).
 
     Returns:
-        list[dict]: Per verified cell: ``cell`` (name) and ``differences`` (list of str).
+        list[dict]: Per verified cell: ``cell`` (name), ``differences`` (list of str) and
+        ``inputs_changed`` (its input files, hashed again, no longer give the stored key).
     """
     options = options or EvaluationOptions(progress=False)
     keyed = cell_keys(cells, store, options)
@@ -75,10 +78,15 @@ def verify_cells(cells: List[CellSpec], store: ResultStore, count: int,
     box = [chosen]
     broadcast_object_list(box)
     report = []
-    for index in box[0]:
+    rehashed = cell_keys([cells[i] for i in box[0]], store, options, cached=False)
+    for index, again in zip(box[0], rehashed):
         cell = cells[index]
         fresh = evaluate_cells([cell], options)[0]
         stored = store.load(cell, keyed[index]['key']) if is_main_process() else None
         differences = compare_metrics(stored['metrics'], fresh['metrics']) if stored else []
-        report.append(dict(cell=cell.name, differences=differences))
+        changed = again['key'] != keyed[index]['key']
+        if changed:
+            differences.insert(0, f'inputs: the files on disk, hashed again, give key '
+                                  f'{again["key"]}, not the stored {keyed[index]["key"]}')
+        report.append(dict(cell=cell.name, differences=differences, inputs_changed=changed))
     return report

@@ -24,6 +24,7 @@ import cv2
 from mmdet.datasets import CocoDataset
 
 from sdag_bench.datasets.coco_with_references import CocoWithReferencesDataset
+from sdag_bench.datasets.converters.common import label_text
 from sdag_bench.datasets.exdark import ExDarkDataset
 from sdag_bench.utils.image_io import read_image
 from sdag_bench.utils.paths import resolve_project_path
@@ -79,7 +80,7 @@ def _coco8_split(assets: Path, spec: Dict, out: Path) -> Dict:
                            source=f'{spec["images"]}/{path.parent.name}/{path.name}',
                            seed=seed, low_light_params=params))
         label_file = label_dir / path.parent.name / f'{path.stem}.txt'
-        for line_no, line in enumerate(label_file.read_text().splitlines(), 1):
+        for line_no, line in enumerate(label_text(label_file).splitlines(), 1):
             if not line.strip():
                 continue
             fields = line.split()

@@ -8,11 +8,13 @@ special cases.
 
 Per-class names (``AP50/<class>``, ``mAP/<class>``) share the facts of their stem. Book-keeping
 counts stored beside the metrics (``niqe_count``, ``quality_images``,
-``quality_nonfinite_images``, ...) have no direction and are not listed.
+``quality_nonfinite_images``, ...) have no direction; they are listed in :data:`COUNT_NAMES`.
+The results store checks every stored value against these facts when it reads a cell
+(:func:`check_metric_value`).
 """
 import math
 from dataclasses import dataclass
-from typing import Dict, Tuple
+from typing import Any, Dict, Optional, Tuple
 
 HIGHER = 'higher'
 LOWER = 'lower'
@@ -31,6 +33,9 @@ class MetricInfo:
             where unbounded).
         label (str): Short column title in tables.
         description (str): What the number is, in one line.
+        undefined (float, optional): The value an evaluator writes where the metric is not
+            defined, accepted besides ``score_range`` (COCO: -1 when the test set has no object
+            of that size). Defaults to None.
     """
 
     name: str
@@ -38,6 +43,7 @@ class MetricInfo:
     score_range: Tuple[float, float]
     label: str
     description: str
+    undefined: Optional[float] = None
 
     @property
     def lower_better(self) -> bool:
@@ -51,17 +57,23 @@ def _table(*rows: MetricInfo) -> Dict[str, MetricInfo]:
 
 _AP = (0., 1.)
 _COUNT = (0., math.inf)
+_COCO_UNDEFINED = -1.
 
 #: Canonical name -> :class:`MetricInfo`, in the order tables show them.
 METRIC_INFO: Dict[str, MetricInfo] = _table(
     MetricInfo('AP50', HIGHER, _AP, 'AP50',
                'detection AP at IoU 0.5 (VOC area or 11-point; COCO 101-point without a VOC '
                'metric)'),
-    MetricInfo('AP75', HIGHER, _AP, 'AP75', 'detection AP at IoU 0.75'),
-    MetricInfo('mAP', HIGHER, _AP, 'mAP', 'COCO detection AP averaged over IoU 0.50:0.95'),
-    MetricInfo('AP_small', HIGHER, _AP, 'AP_small', 'COCO mAP of small objects'),
-    MetricInfo('AP_medium', HIGHER, _AP, 'AP_medium', 'COCO mAP of medium objects'),
-    MetricInfo('AP_large', HIGHER, _AP, 'AP_large', 'COCO mAP of large objects'),
+    MetricInfo('AP75', HIGHER, _AP, 'AP75', 'detection AP at IoU 0.75',
+               undefined=_COCO_UNDEFINED),
+    MetricInfo('mAP', HIGHER, _AP, 'mAP', 'COCO detection AP averaged over IoU 0.50:0.95',
+               undefined=_COCO_UNDEFINED),
+    MetricInfo('AP_small', HIGHER, _AP, 'AP_small', 'COCO mAP of small objects',
+               undefined=_COCO_UNDEFINED),
+    MetricInfo('AP_medium', HIGHER, _AP, 'AP_medium', 'COCO mAP of medium objects',
+               undefined=_COCO_UNDEFINED),
+    MetricInfo('AP_large', HIGHER, _AP, 'AP_large', 'COCO mAP of large objects',
+               undefined=_COCO_UNDEFINED),
     MetricInfo('niqe', LOWER, (0., math.inf), 'NIQE',
                'no-reference naturalness of the enhanced image (NIQE, MATLAB release)'),
     MetricInfo('psnr', HIGHER, (0., math.inf), 'PSNR',
@@ -84,6 +96,11 @@ METRIC_INFO: Dict[str, MetricInfo] = _table(
     MetricInfo('cost/ms_per_image', LOWER, _COUNT, 'ms/img',
                'median milliseconds of the enhancer per image'),
 )
+
+
+#: Book-keeping counts stored beside the metrics (non-negative integers, no direction).
+COUNT_NAMES = ('niqe_count', 'psnr_count', 'ssim_count', 'quality_images',
+               'quality_nonfinite_images')
 
 
 def metric_info(name: str) -> MetricInfo:
@@ -130,3 +147,42 @@ def lower_better(name: str) -> bool:
         bool: True for 'lower' metrics.
     """
     return metric_info(name).lower_better
+
+
+def check_metric_value(name: str, value: Any) -> Optional[str]:
+    """Why ``value`` cannot be what a cell stores under ``name``; None when it can.
+
+    A canonical metric (see :func:`metric_info`) must be a number within its ``score_range``
+    (or its ``undefined`` value); a count of :data:`COUNT_NAMES` a non-negative integer. Any
+    other name is an evaluator's own key, kept as it came (nothing reads it) and not checked.
+    ``None`` passes: it is how the store writes a NaN or infinity (strict JSON), listed in the
+    record's ``nonfinite_values``.
+
+    Args:
+        name (str): The key in a cell's ``metrics``.
+        value (Any): The stored value.
+
+    Returns:
+        str | None: The problem in a few words (naming the value), or None.
+    """
+    if value is None:
+        return None
+    stem = name.partition('/')[0]
+    if name not in COUNT_NAMES and name not in METRIC_INFO and stem not in PER_CLASS_STEMS:
+        return None  # an evaluator's own key
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return f'{name} = {value!r} is a {type(value).__name__}, not a number'
+    if not math.isfinite(value):
+        return f'{name} = {value!r} is not finite (the store writes NaN/inf as null)'
+    if name in COUNT_NAMES:
+        if value < 0 or not float(value).is_integer():
+            return f'{name} = {value!r} is not a count (a non-negative integer)'
+        return None
+    try:
+        info = metric_info(name)
+    except KeyError:
+        return None  # e.g. 'AP50/' without a class
+    low, high = info.score_range
+    if not low <= value <= high and value != info.undefined:
+        return f'{name} = {value!r} is outside its range [{low}, {high}]'
+    return None

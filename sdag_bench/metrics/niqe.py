@@ -59,6 +59,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
+from sdag_bench.utils.safe_load import load_npz
 from .threads import torch_threads
 
 #: Standard NIQE pristine model (see ``tools/extract_niqe_params.py`` for provenance and licence).
@@ -94,8 +95,8 @@ def load_niqe_params(path: str = str(NIQE_PARAMS_FILE)) -> tuple[np.ndarray, np.
     Returns:
         tuple: ``(mu (36,), cov (36, 36))`` float64 arrays.
     """
-    with np.load(path, allow_pickle=False) as npz:
-        return npz['mu_pris_param'].reshape(36), npz['cov_pris_param'].reshape(36, 36)
+    npz = load_npz(path)
+    return npz['mu_pris_param'].reshape(36), npz['cov_pris_param'].reshape(36, 36)
 
 
 @lru_cache(maxsize=8)

@@ -1,22 +1,19 @@
 """Safe checkpoint loading: ``weights_only=True`` always, clear errors always.
 
-Checkpoints from outside the project (official weights, user paths) are opened with
-``torch.load(..., weights_only=True)``, which refuses pickles that could run code. Full mmengine
-training checkpoints (which hold ``HistoryBuffer`` and numpy scalars) are not opened here: the
-project publishes plain state dicts instead.
+Every checkpoint (official weights, user paths, the project's own training checkpoints) is
+opened by :func:`sdag_bench.utils.safe_load.load_torch_file`, ``torch.load(...,
+weights_only=True)``, which refuses pickles that could run code, whatever the file is called.
+Importing this module also routes mmengine's own local checkpoint loading through it.
 """
-import os
 from collections import OrderedDict
 from typing import Dict, Mapping, Optional, Sequence
 
-import torch
 from torch import Tensor, nn
 
 from sdag_bench.utils.paths import resolve_project_path
+from sdag_bench.utils.safe_load import CheckpointError, install_mmengine_loader, load_torch_file
 
-
-class CheckpointError(RuntimeError):
-    """A checkpoint file is missing, unsafe, truncated or does not fit the model."""
+install_mmengine_loader()
 
 
 def load_checkpoint_file(path: str) -> dict:
@@ -33,17 +30,7 @@ def load_checkpoint_file(path: str) -> dict:
         CheckpointError: If the file is missing, unsafe (would run code) or unreadable.
     """
     path = resolve_project_path(path)
-    if not os.path.isfile(path):
-        raise CheckpointError(f'checkpoint file not found: {path}')
-    try:
-        obj = torch.load(path, map_location='cpu', weights_only=True)
-    except Exception as err:  # torch raises UnpicklingError, RuntimeError, EOFError ...
-        reason = str(err).splitlines()[0] if str(err) else type(err).__name__
-        if 'weights_only' in str(err) or 'Unsupported global' in str(err):
-            reason = ('it holds objects other than tensors and plain containers; refusing to '
-                      'unpickle it (weights_only=True). Re-save it as a plain state dict '
-                      'from a trusted environment')
-        raise CheckpointError(f'cannot load checkpoint {path}: {reason}') from err
+    obj = load_torch_file(path)
     if not isinstance(obj, Mapping):
         raise CheckpointError(f'checkpoint {path} holds a {type(obj).__name__}, not a dict')
     return obj

@@ -71,7 +71,8 @@ def test_enhanced_dirs_score_like_live_rows(tmp_path):
     assert cell['gamma']['metrics']['AP50'] != cell['zerodce']['metrics']['AP50']
     assert cell['gamma_dir']['precomputed'] == dict(
         folder=str(tmp_path / 'gamma_out'), matched=NUM_IMAGES, resized=0, missing=0,
-        unreadable=0, missing_names=[], unreadable_names=[], complete=True)
+        unreadable=0, missing_names=[], unreadable_names=[], refused=0, refused_names=[],
+        complete=True)
     assert cell['zerodce_dir']['precomputed']['matched'] == NUM_IMAGES  # the .bmp matched too
     info = cell['broken_dir']['precomputed']
     assert (info['matched'], info['missing'], info['unreadable'], info['resized']) == \

@@ -14,6 +14,21 @@ from .report import ConversionReport
 Progress = Callable[..., Iterable]
 
 
+def label_text(source: 'os.PathLike | bytes') -> str:
+    """The text of a label file (bbGt, YOLO, DARK FACE, lists, size tables): UTF-8, a leading
+    byte-order mark dropped (Windows editors write one; it would glue itself to the first
+    field), undecodable bytes replaced (the line is then reported, not the file refused).
+
+    Args:
+        source (PathLike | bytes): The file, or its content.
+
+    Returns:
+        str: The text.
+    """
+    data = source if isinstance(source, bytes) else Path(source).read_bytes()
+    return data.decode('utf-8-sig', errors='replace')
+
+
 def no_progress(iterable: Iterable, **kwargs) -> Iterable:
     """The default :data:`Progress`: no display."""
     return iterable

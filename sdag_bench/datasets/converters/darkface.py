@@ -10,8 +10,8 @@ import os
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
-from .common import (ImageRecord, Progress, check_box, index_images, locate_image, no_progress,
-                     ratio_split, report_unannotated, write_subsets)
+from .common import (ImageRecord, Progress, check_box, index_images, label_text, locate_image,
+                     no_progress, ratio_split, report_unannotated, write_subsets)
 from .report import ConversionReport
 
 DARKFACE_CLASSES = ('face', )
@@ -58,16 +58,15 @@ def read_split_lists(lists: Dict[str, os.PathLike]) -> Dict[str, str]:
     """
     assignment: Dict[str, str] = {}
     for subset, path in lists.items():
-        with open(path) as f:
-            for line_no, line in enumerate(f, start=1):
-                name = line.strip()
-                if not name:
-                    continue
-                stem = Path(name).stem.lower()
-                if stem in assignment and assignment[stem] != subset:
-                    raise ValueError(f'{path}:{line_no}: "{name}" is already in the '
-                                     f'{assignment[stem]} list')
-                assignment[stem] = subset
+        for line_no, line in enumerate(label_text(path).splitlines(), start=1):
+            name = line.strip()
+            if not name:
+                continue
+            stem = Path(name).stem.lower()
+            if stem in assignment and assignment[stem] != subset:
+                raise ValueError(f'{path}:{line_no}: "{name}" is already in the '
+                                 f'{assignment[stem]} list')
+            assignment[stem] = subset
     return assignment
 
 
@@ -102,7 +101,7 @@ def convert_darkface(root: os.PathLike, out_dir: os.PathLike,
         ann_file = label_path.relative_to(root).as_posix()
         key = label_path.stem.lower()
         labelled.add(key)
-        boxes = parse_darkface_label(label_path.read_text(errors='replace'), ann_file, report)
+        boxes = parse_darkface_label(label_text(label_path), ann_file, report)
         located = locate_image(index, key, root / 'image', ann_file, report, prefix='image/')
         if located is None:
             continue

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
 
-from .common import (ImageRecord, Progress, check_box, index_images, locate_image, no_progress,
-                     ratio_split, report_unannotated, write_subsets)
+from .common import (ImageRecord, Progress, check_box, index_images, label_text, locate_image,
+                     no_progress, ratio_split, report_unannotated, write_subsets)
 from .report import ConversionReport
 
 #: ExDark classes in the dataset's own order (imageclasslist class ids 1..12, YOLO ids 0..11).
@@ -76,23 +76,22 @@ def read_image_class_list(path: os.PathLike, report: ConversionReport) -> Dict[s
     """
     entries: Dict[str, ListEntry] = {}
     file = Path(path).name
-    with open(path, encoding='utf-8-sig') as f:
-        for line_no, line in enumerate(f, start=1):
-            fields = line.split()
-            if not fields or fields[0].lower() == 'name':
-                continue
-            try:
-                name, cls, light, in_out, subset = fields
-                entry = ListEntry(name, EXDARK_CLASSES[int(cls) - 1], int(light), int(in_out),
-                                  _SUBSET_CODES[subset])
-                if int(cls) < 1:
-                    raise IndexError
-            except (ValueError, IndexError, KeyError):
-                report.add('malformed_line', file, line_no,
-                           f'expected "Name Class(1-12) Light In/Out Split(1-3)", got '
-                           f'"{line.strip()}"', 'row ignored')
-                continue
-            entries[Path(name).stem.lower()] = entry
+    for line_no, line in enumerate(label_text(path).splitlines(), start=1):
+        fields = line.split()
+        if not fields or fields[0].lower() == 'name':
+            continue
+        try:
+            name, cls, light, in_out, subset = fields
+            entry = ListEntry(name, EXDARK_CLASSES[int(cls) - 1], int(light), int(in_out),
+                              _SUBSET_CODES[subset])
+            if int(cls) < 1:
+                raise IndexError
+        except (ValueError, IndexError, KeyError):
+            report.add('malformed_line', file, line_no,
+                       f'expected "Name Class(1-12) Light In/Out Split(1-3)", got '
+                       f'"{line.strip()}"', 'row ignored')
+            continue
+        entries[Path(name).stem.lower()] = entry
     return entries
 
 
@@ -241,7 +240,7 @@ def convert_exdark(annotations: os.PathLike, images: os.PathLike, out_dir: os.Pa
         image_name = ann_path.name[:-len('.txt')]
         stem = Path(image_name).stem.lower()
         annotated.add(stem)
-        boxes = parse_bbgt(ann_path.read_text(errors='replace'), ann_file, report)
+        boxes = parse_bbgt(label_text(ann_path), ann_file, report)
         located = locate_image(index, stem, images, ann_file, report)
         if located is None:
             continue

@@ -12,7 +12,7 @@ import zipfile
 from pathlib import Path
 from typing import Dict, Iterator, List, Optional, Tuple
 
-from .common import Progress, index_images, locate_image, no_progress
+from .common import Progress, index_images, label_text, locate_image, no_progress
 from .exdark import (EXDARK_CLASSES, finish, list_extra, make_record,
                      read_image_class_list)
 from .image_sizes import SizeEntry, load_size_table, read_ultralytics_cache
@@ -130,7 +130,7 @@ def convert_exdark_yolo(labels: os.PathLike, out_dir: os.PathLike, split: str = 
                        f'also labelled in {folder_subsets[key]}', 'first kept')
             continue
         folder_subsets[key] = subset
-        boxes = parse_yolo(data.decode('utf-8', errors='replace'), member, report)
+        boxes = parse_yolo(label_text(data), member, report)
         entry = (list_entries or {}).get(key)
         resolved = _resolve(stem, member, images, index, entry, table, cached, report)
         if resolved is None:

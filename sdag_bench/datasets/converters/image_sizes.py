@@ -7,35 +7,20 @@ order of preference a converter asks:
 2. a size table given by the user: json ``{"<name>": [width, height], ...}`` or csv with columns
    ``name,width,height`` (``name`` with or without extension; matched by stem, case-insensitive);
 3. an Ultralytics label cache (``labels/<subset>.cache``) shipped beside the labels, which stores
-   every image's ``(height, width)``. It is a numpy-pickled dict; it is read with an unpickler that
-   only admits numpy arrays and scalars, so no code from the file can run;
+   every image's ``(height, width)``. It is a numpy-pickled dict; it is read with the project's
+   numpy-only unpickler (``sdag_bench.utils.safe_load``), so no code from the file can run;
 4. otherwise the image is reported (``no_size``) and dropped.
 """
 import csv
-import io
 import json
 import os
-import pickle
 from pathlib import Path
 from typing import Dict, Optional, Tuple
 
+from sdag_bench.utils.safe_load import unpickle_numpy
+
 #: (file name as recorded, width, height)
 SizeEntry = Tuple[str, int, int]
-
-_NUMPY_GLOBALS = {
-    ('numpy._core.multiarray', '_reconstruct'), ('numpy.core.multiarray', '_reconstruct'),
-    ('numpy._core.multiarray', 'scalar'), ('numpy.core.multiarray', 'scalar'),
-    ('numpy', 'ndarray'), ('numpy', 'dtype'),
-}
-
-
-class _NumpyOnlyUnpickler(pickle.Unpickler):
-    """Unpickler that resolves numpy's array/scalar constructors and nothing else."""
-
-    def find_class(self, module: str, name: str):
-        if (module, name) in _NUMPY_GLOBALS:
-            return super().find_class(module, name)
-        raise pickle.UnpicklingError(f'global {module}.{name} is not allowed in a label cache')
 
 
 def read_ultralytics_cache(data: bytes, source: str = '<cache>') -> Dict[str, SizeEntry]:
@@ -54,10 +39,7 @@ def read_ultralytics_cache(data: bytes, source: str = '<cache>') -> Dict[str, Si
     if not data.startswith(b'\x93NUMPY'):
         raise ValueError(f'{source}: not a numpy .npy file')
     header_end = data.index(b'\n') + 1
-    try:
-        obj = _NumpyOnlyUnpickler(io.BytesIO(data[header_end:])).load()
-    except (pickle.UnpicklingError, EOFError, AttributeError) as err:
-        raise ValueError(f'{source}: unreadable label cache ({err})') from None
+    obj = unpickle_numpy(data[header_end:], f'{source} (label cache)')
     content = obj.item() if hasattr(obj, 'item') else obj
     if not isinstance(content, dict) or not isinstance(content.get('labels'), list):
         raise ValueError(f'{source}: no "labels" list in the label cache')
@@ -84,7 +66,7 @@ def load_size_table(path: os.PathLike) -> Dict[str, SizeEntry]:
     path = Path(path)
     sizes: Dict[str, SizeEntry] = {}
     if path.suffix.lower() == '.json':
-        with open(path) as f:
+        with open(path, encoding='utf-8-sig') as f:  # a byte-order mark is dropped
             table = json.load(f)
         for name, value in table.items():
             try:
@@ -93,7 +75,7 @@ def load_size_table(path: os.PathLike) -> Dict[str, SizeEntry]:
                 raise ValueError(f'{path}: entry "{name}" is not [width, height]') from None
             sizes[Path(name).stem.lower()] = (name, width, height)
         return sizes
-    with open(path, newline='') as f:
+    with open(path, newline='', encoding='utf-8-sig') as f:
         for line_no, row in enumerate(csv.DictReader(f), start=2):
             try:
                 name, width, height = row['name'], int(row['width']), int(row['height'])
