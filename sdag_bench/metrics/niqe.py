@@ -319,7 +319,10 @@ def scale_stats(img: Tensor, block: int, workspaces: Optional[dict] = None) -> T
     """
     b, h, w = img.shape
     rows = min(h, block * max(1, BAND_PIXELS // (block * w)))
-    work = None if workspaces is None else workspaces.setdefault((block, img.device, img.dtype), {})
+    # buffers made under torch.inference_mode are inference tensors, which may not be written
+    # outside it: one set of buffers per mode
+    key = (block, img.device, img.dtype, torch.is_inference_mode_enabled())
+    work = None if workspaces is None else workspaces.setdefault(key, {})
     stats = []
     for i in range(b):
         padded = F.pad(img[i:i + 1, None], (3, 3, 3, 3), mode='replicate')[0, 0]
