@@ -1,6 +1,7 @@
 # sdag_bench: the two commands of the README.
 #   make demo   set up .venv (if needed) and run the embedded demo benchmark
-#   make test   set up .venv (if needed) and run the test suite
+#   make test   set up .venv (if needed) and run the fast tier of the test suite (not slow)
+#   make test-all   every test, the slow tier included (make test-slow: the slow tier alone)
 #   make darknet  convert darknet's YOLOv3-tiny weights (DARKNET=folder of the .cfg/.weights)
 # and the longer ones behind the committed demo results:
 #   make zoo    retrain the demo zoo (tools/train_demo_zoo.sh, 1.5-2 h on 2 cores)
@@ -13,7 +14,10 @@ DARKNET ?= ../shared/assets/pjreddie+darknet
 DARKNET_CONVERT = $(PYTHON) tools/convert_darknet.py $(DARKNET)/yolov3-tiny.cfg \
 	$(DARKNET)/yolov3-tiny.weights checkpoints/darknet/yolov3_tiny_coco.pth
 
-.PHONY: setup demo darknet test test-all zoo seeds bench
+# extra pytest arguments, e.g. make test PYTEST_ARGS="--durations=20 -x"
+PYTEST_ARGS ?=
+
+.PHONY: setup demo darknet test test-all test-slow zoo seeds bench
 
 setup:
 	@bash tools/setup_env.sh
@@ -28,10 +32,13 @@ darknet: setup
 	$(DARKNET_CONVERT)
 
 test: setup
-	$(PYTHON) -m pytest -q -m "not slow"
+	$(PYTHON) -m pytest -q -m "not slow" $(PYTEST_ARGS)
 
 test-all: setup
-	$(PYTHON) -m pytest -q
+	$(PYTHON) -m pytest -q $(PYTEST_ARGS)
+
+test-slow: setup
+	$(PYTHON) -m pytest -q -m slow $(PYTEST_ARGS)
 
 zoo: setup
 	bash tools/train_demo_zoo.sh
