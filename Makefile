@@ -1,6 +1,7 @@
 # sdag_bench: the two commands of the README.
 #   make demo   set up .venv (if needed) and run the embedded demo benchmark
-#   make test   set up .venv (if needed) and run the test suite
+#   make test   set up .venv (if needed) and run the fast tier of the test suite (not slow)
+#   make test-all   every test, the slow tier included (make test-slow: the slow tier alone)
 #   make darknet  convert darknet's YOLOv3-tiny weights (DARKNET=folder of the .cfg/.weights)
 #   make yolox    convert YOLOX-Nano's ONNX export (YOLOX_ONNX=the .onnx file)
 #   make exdark600  convert the 600 real ExDark test photos' labels into data/exdark600
@@ -22,8 +23,10 @@ YOLOX_CONVERT = $(PYTHON) tools/convert_yolox_onnx.py $(YOLOX_ONNX) checkpoints/
 # 600 official-test ExDark photos with YOLO-form labels, and ExDark's imageclasslist (Light, In/Out)
 EXDARK600 ?= ../shared/assets/Chinese-sausage+ExDark
 EXDARK_LIST ?= ../shared/assets/cs-chan+Exclusively-Dark-Image-Dataset/Groundtruth/imageclasslist.txt
+# extra pytest arguments, e.g. make test PYTEST_ARGS="--durations=20 -x"
+PYTEST_ARGS ?=
 
-.PHONY: setup demo darknet yolox exdark600 test test-all zoo seeds bench
+.PHONY: setup demo darknet yolox exdark600 test test-all test-slow zoo seeds bench
 
 setup:
 	@bash tools/setup_env.sh
@@ -49,10 +52,13 @@ exdark600: setup
 	ln -sfn $(abspath $(EXDARK600)/images) data/exdark600/images
 
 test: setup
-	$(PYTHON) -m pytest -q -m "not slow"
+	$(PYTHON) -m pytest -q -m "not slow" $(PYTEST_ARGS)
 
 test-all: setup
-	$(PYTHON) -m pytest -q
+	$(PYTHON) -m pytest -q $(PYTEST_ARGS)
+
+test-slow: setup
+	$(PYTHON) -m pytest -q -m slow $(PYTEST_ARGS)
 
 zoo: setup
 	bash tools/train_demo_zoo.sh

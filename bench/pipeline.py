@@ -19,6 +19,7 @@ Example::
 
     python bench/pipeline.py                      # everything, ~10 min on 2 cores
     python bench/pipeline.py --only harness,shared --images 64
+    python bench/pipeline.py --tiny --out /tmp/pipeline.md   # every section at a toy size
 
 Writes a markdown report (default ``results/bench/pipeline.md``). Timings alternate the compared
 variants and keep the best of ``--repeats`` so that both see the same machine load.
@@ -50,8 +51,10 @@ from sdag_bench import register_all_modules  # noqa: E402
 from sdag_bench.benchmark.cells import (CellSpec, DatasetSpec, DetectorSpec,  # noqa: E402
                                         EnhancerSpec)
 from sdag_bench.benchmark.dataloader import build_test_dataloader  # noqa: E402
+from sdag_bench.benchmark.detector_input import (DetectorTestTransforms,  # noqa: E402
+                                                 to_uint8_images)
 from sdag_bench.benchmark.evaluate import evaluate_cell, evaluate_cells  # noqa: E402
-from sdag_bench.benchmark.frozen_detector import build_frozen_detector  # noqa: E402
+from sdag_bench.benchmark.frozen_detector import build_frozen_detector, run_detector  # noqa: E402
 from sdag_bench.benchmark.options import EvaluationOptions  # noqa: E402
 from sdag_bench.enhancers.builder import build_enhancer_from_config  # noqa: E402
 from sdag_bench.metrics.cost import count_flops  # noqa: E402
@@ -84,10 +87,18 @@ def best_of(functions: Dict[str, Callable[[], object]], repeats: int) -> Dict[st
     return {name: min(values) for name, values in times.items()}
 
 
-def enhance_batch(enhancer: nn.Module, inputs: Sequence[torch.Tensor]) -> List[torch.Tensor]:
-    """The bare enhancement of a loaded BGR uint8 batch (float 0-255 BGR out)."""
+def enhance_batch(enhancer: nn.Module, inputs: Sequence[torch.Tensor]) -> List[np.ndarray]:
+    """The bare enhancement of a loaded BGR uint8 batch: uint8 BGR H x W x C images (the 8-bit
+    image every detector of the benchmark is given)."""
     x = torch.stack(list(inputs)).float().flip(1) / 255
-    return list((enhancer(x).clamp(0, 1) * 255).flip(1))
+    return to_uint8_images(list((enhancer(x).clamp(0, 1) * 255).flip(1)))
+
+
+def bare_detect(detector: nn.Module, transforms: DetectorTestTransforms,
+                images: List[np.ndarray], samples: list) -> list:
+    """The detector's own test-time resize, then ``test_step`` on the enhanced images (what
+    mmdet's test loop does with them saved as PNGs; no metric)."""
+    return run_detector(detector, transforms, images, samples)
 
 
 # --------------------------------------------------------------------------------------------
@@ -105,11 +116,12 @@ def bench_harness(args) -> List[str]:
     def bare():
         loader, _ = build_test_dataloader(DATASET.config, spec.dataset_overrides)
         detector = build_frozen_detector(DETECTOR, DETECTOR_CKPT)
+        transforms = DetectorTestTransforms(DETECTOR)
         enhancer = build_enhancer_from_config(spec.config, spec.checkpoint)
         with torch.inference_mode():
             for batch in loader:
-                detector.test_step(dict(inputs=enhance_batch(enhancer, batch['inputs']),
-                                        data_samples=batch['data_samples']))
+                bare_detect(detector, transforms, enhance_batch(enhancer, batch['inputs']),
+                            batch['data_samples'])
 
     times = best_of(dict(harness=harness, bare=bare, batched=harness_batched), args.repeats)
     ratio = times['bare'] / times['harness']
@@ -165,20 +177,21 @@ def bench_shared(args) -> List[str]:
         def bare():
             loader, _ = build_test_dataloader(DATASET.config, spec.dataset_overrides)
             models = [build_frozen_detector(d.config, d.checkpoint) for d in detectors]
+            transforms = [DetectorTestTransforms(d.config) for d in detectors]
             enhancer = build_enhancer_from_config(spec.config, spec.checkpoint)
             with torch.inference_mode():
                 batches = [(enhance_batch(enhancer, b['inputs']), b['data_samples'])
                            for b in loader]  # one enhancement pass
-                for model in models:  # three detector passes
-                    for inputs, samples in batches:
-                        model.test_step(dict(inputs=inputs,
-                                             data_samples=[s.clone() for s in samples]))
+                for model, own in zip(models, transforms):  # three detector passes
+                    for images, samples in batches:
+                        bare_detect(model, own, images, samples)
 
         def bare_with_metrics():
             # the bare passes, plus exactly the metrics the one pass computes (VOC + COCO per
             # detector, quality once): separates the harness machinery from metric compute
             loader, data_cfg = build_test_dataloader(DATASET.config, spec.dataset_overrides)
             models = [build_frozen_detector(d.config, d.checkpoint) for d in detectors]
+            transforms = [DetectorTestTransforms(d.config) for d in detectors]
             enhancer = build_enhancer_from_config(spec.config, spec.checkpoint)
             with contextlib.redirect_stdout(io.StringIO()):
                 evaluators = [Evaluator(copy.deepcopy(list(data_cfg.test_evaluator)))
@@ -189,15 +202,15 @@ def bench_shared(args) -> List[str]:
             with torch.inference_mode():
                 batches = []
                 for b in loader:
-                    inputs = enhance_batch(enhancer, b['inputs'])
-                    for sample, image in zip(b['data_samples'], inputs):
-                        sample.set_field(image.flip(0) / 255, ENHANCED_FIELD)
+                    images = enhance_batch(enhancer, b['inputs'])
+                    for sample, image in zip(b['data_samples'], images):
+                        rgb = torch.from_numpy(image[..., ::-1].copy()).permute(2, 0, 1)
+                        sample.set_field(rgb.float() / 255, ENHANCED_FIELD)
                     quality.process(data_samples=b['data_samples'], data_batch=b)
-                    batches.append((inputs, b))
-                for model, evaluator in zip(models, evaluators):
-                    for inputs, b in batches:
-                        out = model.test_step(dict(
-                            inputs=inputs, data_samples=[s.clone() for s in b['data_samples']]))
+                    batches.append((images, b))
+                for model, own, evaluator in zip(models, transforms, evaluators):
+                    for images, b in batches:
+                        out = bare_detect(model, own, images, b['data_samples'])
                         evaluator.process(data_samples=out, data_batch=b)
             with contextlib.redirect_stdout(io.StringIO()):
                 for evaluator in evaluators + [quality]:
@@ -227,7 +240,22 @@ def bench_shared(args) -> List[str]:
 
 # --------------------------------------------------------------------------------------------
 # 3. cache and growth with the number of enhancers
-def _gamma_benchmark(folder: str, count: int) -> str:
+def _demo_benchmark(folder: str, images: int) -> str:
+    """The demo benchmark config, on its first ``images`` test images (0: all 200)."""
+    if not images:
+        return str(ROOT / 'configs/benchmark/demo.py')
+    dataset = osp.join(folder, f'demo_{images}.py')
+    with open(dataset, 'w') as f:
+        f.write(f"_base_ = '{ROOT / 'configs/_base_/datasets/demo.py'}'\n"
+                f'test_dataloader = dict(dataset=dict(indices={images}))\n')
+    path = osp.join(folder, f'demo_bench_{images}.py')
+    with open(path, 'w') as f:
+        f.write(f"_base_ = '{ROOT / 'configs/benchmark/demo.py'}'\n"
+                f"datasets = dict(demo=dict(config='{dataset}', split='test (first {images})'))\n")
+    return path
+
+
+def _gamma_benchmark(folder: str, count: int, images: int) -> str:
     """A benchmark config over ``count`` Gamma enhancers (equal cost each)."""
     enhancers = osp.join(folder, f'enhancers{count}')
     os.makedirs(enhancers, exist_ok=True)
@@ -236,7 +264,7 @@ def _gamma_benchmark(folder: str, count: int) -> str:
             f.write(f"enhancer = dict(type='Gamma', gamma={0.4 + 0.05 * i})\n")
     path = osp.join(folder, f'bench{count}.py')
     with open(path, 'w') as f:
-        f.write(f"_base_ = '{ROOT / 'configs/benchmark/demo.py'}'\n"
+        f.write(f"_base_ = '{_demo_benchmark(folder, images)}'\n"
                 f"enhancer_dirs = ['{enhancers}']\n")
     return path
 
@@ -255,7 +283,8 @@ def bench_cache(args) -> List[str]:
     lines = ['## 3. Cache and growth', '']
     with tempfile.TemporaryDirectory() as folder:
         work = osp.join(folder, 'cached')
-        argv = ['--enhancers', args.cache_enhancers, '--work-dir', work]
+        argv = ['--benchmark', _demo_benchmark(folder, args.cache_images), '--enhancers',
+                args.cache_enhancers, '--work-dir', work]
         first = _run_benchmark(argv)
         second = _run_benchmark(argv)
         start = time.perf_counter()
@@ -265,7 +294,8 @@ def bench_cache(args) -> List[str]:
         second_cli = time.perf_counter() - start
         lines += [
             f'`tools/benchmark.py --enhancers {args.cache_enhancers}` on the demo (+ both bounds;'
-            ' 200 images per cell; tables, plots and the qualitative grid):',
+            f' {args.cache_images or 200} images per cell; tables, plots and the qualitative '
+            'grid):',
             '',
             '| run | s |', '|---|---|',
             f'| first (computes every cell), in process | {first:.2f} |',
@@ -276,9 +306,9 @@ def bench_cache(args) -> List[str]:
             'a new process (goal >= 20x)',
             '',
         ]
-        counts, times = [1, 2, 4], []
+        counts, times = ([1, 2] if args.tiny else [1, 2, 4]), []
         for count in counts:
-            config = _gamma_benchmark(folder, count)
+            config = _gamma_benchmark(folder, count, args.cache_images)
             times.append(_run_benchmark(['--benchmark', config, '--work-dir',
                                          osp.join(folder, f'grow{count}'), '--no-bounds',
                                          '--no-plots']))
@@ -291,7 +321,8 @@ def bench_cache(args) -> List[str]:
         '| enhancers | s |', '|---|---|',
         *[f'| {c} | {t:.2f} |' for c, t in zip(counts, times)],
         '',
-        f'**slope {slope:.2f} s per enhancer** (200 images), intercept {intercept:.2f} s '
+        f'**slope {slope:.2f} s per enhancer** ({args.cache_images or 200} images), '
+        f'intercept {intercept:.2f} s '
         f'(planning and set-up), R² = {r2:.4f}',
         '',
     ]
@@ -327,9 +358,10 @@ def _time(model: nn.Module, x: torch.Tensor, repeats: int, grad_mode: str = 'inf
 
 
 def bench_rate(args) -> List[str]:
-    repeats = max(3, args.repeats * 2)
-    conv = nn.Conv2d(256, 256, 3, padding=1).eval()
-    conv_x = torch.rand(4, 256, 64, 64)
+    repeats = 1 if args.tiny else max(3, args.repeats * 2)
+    channels, size = (32, 16) if args.tiny else (256, 64)
+    conv = nn.Conv2d(channels, channels, 3, padding=1).eval()
+    conv_x = torch.rand(4, channels, size, size)
     conv_flops, _ = count_flops(conv, tuple(conv_x.shape))
     enhancer = build_enhancer_from_config(zerodce_spec(8).config, zerodce_spec(8).checkpoint)
     detector = DetectorTensorForward(build_frozen_detector(DETECTOR, DETECTOR_CKPT).eval())
@@ -341,19 +373,20 @@ def bench_rate(args) -> List[str]:
         'FLOPs from mmengine.analysis (one multiply-add = one FLOP; Zero-DCE\'s element-wise '
         'curve steps are not counted), per 192x192 image: ' +
         ', '.join(f'{n} {f / 1e9:.3f} G' for n, f in flops.items()) +
-        f'. Reference: Conv2d 256->256 3x3 on 4x256x64x64 ({conv_flops / 1e9:.1f} GFLOP).',
+        f'. Reference: Conv2d {channels}->{channels} 3x3 on 4x{channels}x{size}x{size} '
+        f'({conv_flops / 1e9:.1f} GFLOP).',
         '',
         '| model | threads | batch | variant | ms/img | GFLOP/s | of conv rate |',
         '|---|---|---|---|---|---|---|',
     ]
     previous = torch.get_num_threads()
-    for threads in sorted({1, os.cpu_count() or 1}):
+    for threads in [1] if args.tiny else sorted({1, os.cpu_count() or 1}):
         torch.set_num_threads(threads)
-        conv_rate = conv_flops / _time(conv, conv_x, repeats)
-        lines.append(f'| Conv2d 256x256 3x3 | {threads} | 4 | inference_mode | – | '
+        conv_rate = conv_flops / _time(conv, conv_x, repeats, warmup=1)
+        lines.append(f'| Conv2d {channels}x{channels} 3x3 | {threads} | 4 | inference_mode | – | '
                      f'{conv_rate / 1e9:.1f} | 1.00 |')
         for name, model in models.items():
-            for batch in (1, 8):
+            for batch in (1, ) if args.tiny else (1, 8):
                 x = torch.rand(batch, 3, 192, 192)
                 variants = {'inference_mode': (model, x, 'inference'),
                             'no_grad': (model, x, 'no_grad')}
@@ -361,7 +394,7 @@ def bench_rate(args) -> List[str]:
                     _channels_last(model), x.contiguous(memory_format=torch.channels_last),
                     'inference')
                 for variant, (m, inp, mode) in variants.items():
-                    seconds = _time(m, inp, repeats, mode)
+                    seconds = _time(m, inp, repeats, mode, warmup=0 if args.tiny else 2)
                     rate = flops[name] * batch / seconds
                     lines.append(f'| {name} | {threads} | {batch} | {variant} | '
                                  f'{seconds * 1e3 / batch:.1f} | {rate / 1e9:.1f} | '
@@ -434,8 +467,17 @@ def main(argv=None) -> int:
     parser.add_argument('--compile', action='store_true', help='also try torch.compile')
     parser.add_argument('--cache-enhancers', default='zerodce,zerodce_sdag,sci,sci_sdag,gamma',
                         help='demo rows of the cache section')
+    parser.add_argument('--cache-images', type=int, default=0,
+                        help='demo test images of the cache section (0: all 200)')
+    parser.add_argument('--tiny', action='store_true',
+                        help='every section at a toy size (4 images, one repeat, one Gamma row, '
+                        'small tensors): checks that the script runs; its numbers mean nothing')
     parser.add_argument('--out', default=str(ROOT / 'results/bench/pipeline.md'))
     args = parser.parse_args(argv)
+    if args.tiny:
+        args.images, args.repeats, args.cache_images = 4, 1, 4
+        args.cache_enhancers = 'gamma'
+        args.compile = False
     unknown = sorted(set(args.only.split(',')) - set(SECTIONS))
     if unknown:
         parser.error(f'unknown sections {unknown}; known: {list(SECTIONS)}')

@@ -18,6 +18,7 @@ alternate photo by photo in one process so that they see the same machine load):
 Example::
 
     python bench/protocol.py                   # ~10 min on 2 cores; results/bench/protocol.md
+    python bench/protocol.py --tiny --out /tmp/protocol.md   # a toy size: checks it runs
 """
 import argparse
 import os
@@ -27,7 +28,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Callable, Dict, List, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import cv2
 import numpy as np
@@ -174,7 +175,16 @@ def _rate(fn: Callable[[np.ndarray, str], object], photos: List[str], images: Di
     return total_s / sum(images[p].shape[0] * images[p].shape[1] / 1e6 for p in photos)
 
 
-def section_stages(photos: List[str], repeats: int, device: str, lines: List[str]) -> None:
+def section_stages(photos: List[str], repeats: int, device: str, lines: List[str],
+                   enhancers: Optional[Sequence[str]] = None,
+                   detectors: Optional[Dict[str, Tuple[str, Optional[str]]]] = None) -> None:
+    """Per-megapixel rates of every stage and the projected ExDark test split.
+
+    Args:
+        enhancers (Sequence[str], optional): Enhancer rows to time (default: every row of the
+            ExDark benchmark).
+        detectors (dict, optional): Label -> (config, checkpoint) (default: :data:`DETECTORS`).
+    """
     images = {p: load(p) for p in photos}
     mean_mp = float(np.mean([im.shape[0] * im.shape[1] / 1e6 for im in images.values()]))
     subset = [p for p in photos if Path(p).name in SUBSET]
@@ -186,6 +196,8 @@ def section_stages(photos: List[str], repeats: int, device: str, lines: List[str
     from mmengine.config import Config
     bench = Config.fromfile(str(ROOT / 'configs/benchmark/exdark.py'))
     for name, spec in discover_enhancers([str(ROOT / d) for d in bench.enhancer_dirs]).items():
+        if enhancers is not None and name not in enhancers:
+            continue
         spec = load_enhancer_spec(spec)
         if spec.checkpoint and not osp.isfile(spec.checkpoint):
             continue
@@ -195,7 +207,7 @@ def section_stages(photos: List[str], repeats: int, device: str, lines: List[str
                                  repeats)))
         print(f'[protocol] {name}: {rows[-1][1]:.3f} s/MP', file=sys.stderr, flush=True)
     detectors = []
-    for label, (config, checkpoint) in DETECTORS.items():
+    for label, (config, checkpoint) in (detectors or DETECTORS).items():
         checkpoint = str(ROOT / checkpoint) if checkpoint and osp.isfile(ROOT / checkpoint) \
             else None
         detector = build_frozen_detector(str(ROOT / config), checkpoint, device)
@@ -240,6 +252,9 @@ def main(argv=None) -> int:
     parser.add_argument('--photos', type=int, default=len(PHOTOS),
                         help='section 1: the first N photos')
     parser.add_argument('--device', default='cpu')
+    parser.add_argument('--tiny', action='store_true',
+                        help='a toy size (2 photos, one repeat, 2 enhancer rows, YOLOv3-tiny '
+                        'only): checks that the script runs; its numbers mean nothing')
     parser.add_argument('--out', default=str(ROOT / 'results/bench/protocol.md'))
     args = parser.parse_args(argv)
     if not ASSETS.is_dir():
@@ -248,16 +263,24 @@ def main(argv=None) -> int:
         return 2
     register_all_modules()
     photos = [str(ASSETS / p) for p in PHOTOS]
+    stages = {}
+    if args.tiny:
+        photos = [p for p in photos if Path(p).name in SUBSET]
+        args.repeats, args.photos = 1, 1
+        stages = dict(enhancers=('identity', 'zerodce'),
+                      detectors=dict(list(DETECTORS.items())[:1]))
     cpu = platform.processor() or platform.machine()
     lines = ['# bench/protocol.py', '',
              f'Machine: {cpu}, {os.cpu_count()} cores, torch {torch.__version__} '
              f'({torch.get_num_threads()} threads), device {args.device}.', '',
              f"Command: `python bench/protocol.py{' ' + ' '.join(argv or sys.argv[1:])}`", '']
-    for name, section in (('variants', section_variants), ('stages', section_stages)):
+    for name in ('variants', 'stages'):
         if name in args.only.split(','):
             start, load_before = time.perf_counter(), os.getloadavg()[0]
-            section(photos[:args.photos] if name == 'variants' else photos, args.repeats,
-                    args.device, lines)
+            if name == 'variants':
+                section_variants(photos[:args.photos], args.repeats, args.device, lines)
+            else:
+                section_stages(photos, args.repeats, args.device, lines, **stages)
             lines.append(f'_(section took {time.perf_counter() - start:.0f} s; machine load '
                          f'average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after, '
                          f'on {os.cpu_count()} cores: other processes share them)_\n')

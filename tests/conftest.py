@@ -1,6 +1,9 @@
 """Shared fixtures: the third-party assets folder, darknet's converted YOLOv3-tiny, YOLOX-Nano
-converted from ONNX and registration."""
+converted from ONNX, the demo benchmark run once per session, and registration."""
+import contextlib
+import io
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -45,6 +48,38 @@ def yolox_nano_checkpoint(shared_assets: Path, tmp_path_factory) -> Path:
                            str(out)], cwd=PROJECT_ROOT, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     return out
+
+
+#: The session's demo run: ``tools/benchmark.py`` with these arguments (and ``--work-dir``).
+DEMO_RUN_ARGS = ['--enhancers', 'identity,gamma', '--no-progress']
+
+
+@pytest.fixture(scope='session')
+def demo_run(tmp_path_factory) -> Path:
+    """The work dir of ``tools/benchmark.py --enhancers identity,gamma`` on the whole demo
+    benchmark (200 test images; identity, gamma and the normal-light bound; intervals, tables,
+    plots, report), run once per test session in this process as a researcher types it.
+
+    Read only: a test that changes files takes a copy (``demo_run_copy``)."""
+    from tools.benchmark import main
+    work_dir = tmp_path_factory.mktemp('demo_run') / 'results'
+    out, err = io.StringIO(), io.StringIO()
+    cwd = os.getcwd()
+    os.chdir(PROJECT_ROOT)
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = main(DEMO_RUN_ARGS + ['--work-dir', str(work_dir)])
+    finally:
+        os.chdir(cwd)
+    assert code == 0, err.getvalue()[-3000:]
+    (work_dir.parent / 'stdout.txt').write_text(out.getvalue())
+    return work_dir
+
+
+@pytest.fixture
+def demo_run_copy(demo_run: Path, tmp_path: Path) -> Path:
+    """A private copy of the session's demo run, free to change."""
+    return Path(shutil.copytree(demo_run, tmp_path / 'demo_run'))
 
 
 @pytest.fixture(scope='session', autouse=True)

@@ -72,20 +72,31 @@ def test_leaderboard_intervals_and_marks_equal_eval_map_resamples(tmp_path, monk
                                       'top_confidence'} and (agreement.rows == 3).all()
 
     # the plots read the same CSV: error bars from AP50_lo/_hi, tau per quality metric
+    import matplotlib.axes
     from sdag_bench.benchmark.interval_plots import plot_ap_intervals, plot_quality_vs_ap
     frame = pd.read_csv(work / 'leaderboard.csv')
-    assert plot_ap_intervals(frame, str(tmp_path / 'ap.png')) == str(tmp_path / 'ap.png')
-    assert plot_quality_vs_ap(frame, agreement, str(tmp_path / 'q.png')) == str(tmp_path / 'q.png')
-    assert (tmp_path / 'ap.png').stat().st_size > 10000 and (tmp_path / 'q.png').stat().st_size
-    assert plot_ap_intervals(frame.drop(columns=['AP50_lo', 'AP50_hi']), str(tmp_path / 'x.png')) \
-        is None
-    # the leaderboard's AP vs NIQE scatter: one pair of error bars per row, from the same CSV
-    import matplotlib.axes
-    from sdag_bench.benchmark.plots import plot_ap_vs_niqe
     bars = []
     errorbar = matplotlib.axes.Axes.errorbar
     monkeypatch.setattr(matplotlib.axes.Axes, 'errorbar', lambda self, *a, **k: (
-        bars.append((a, k['xerr'], k['yerr'])), errorbar(self, *a, **k))[1])
+        bars.append((a, k.get('xerr'), k.get('yerr'))), errorbar(self, *a, **k))[1])
+    assert plot_ap_intervals(frame, str(tmp_path / 'ap.png')) == str(tmp_path / 'ap.png')
+    # one bar per row at its AP50, reaching from AP50_lo to AP50_hi
+    (ap50, _), xerr, _ = bars.pop()
+    assert sorted(ap50) == sorted(frame.AP50)
+    for value, low, high in zip(ap50, *xerr):
+        row = frame[frame.AP50 == value].iloc[0]
+        assert value - low == pytest.approx(row.AP50_lo)
+        assert value + high == pytest.approx(row.AP50_hi)
+    assert plot_quality_vs_ap(frame, agreement, str(tmp_path / 'q.png')) == str(tmp_path / 'q.png')
+    assert bars, 'no error bars in the quality plot'
+    bars.clear()
+    import cv2
+    for name in ('ap.png', 'q.png'):
+        assert cv2.imread(str(tmp_path / name)).std() > 5, name  # a drawn image, not blank
+    assert plot_ap_intervals(frame.drop(columns=['AP50_lo', 'AP50_hi']), str(tmp_path / 'x.png')) \
+        is None
+    # the leaderboard's AP vs NIQE scatter: one pair of error bars per row, from the same CSV
+    from sdag_bench.benchmark.plots import plot_ap_vs_niqe
     plot_ap_vs_niqe(frame, str(tmp_path / 'scatter.png'))
     assert len(bars) == len(ROWS)
     for (x, y), xerr, yerr in bars:

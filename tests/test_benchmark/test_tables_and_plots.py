@@ -25,7 +25,7 @@ ROWS = ['normal_light', 'zerodce', 'zerodce_sdag', 'gamma', 'identity']
 
 
 @pytest.fixture(scope='module')
-def demo_run(tmp_path_factory):
+def tiny_demo_run(tmp_path_factory):
     """tools/benchmark.py on a 24-image demo benchmark config; the stored records."""
     folder = tmp_path_factory.mktemp('tiny_demo')
     dataset = folder / 'demo_24.py'
@@ -48,8 +48,8 @@ def demo_run(tmp_path_factory):
     return work_dir, records
 
 
-def test_cells_carry_canonical_metrics_and_their_protocol(demo_run):
-    _, records = demo_run
+def test_cells_carry_canonical_metrics_and_their_protocol(tiny_demo_run):
+    _, records = tiny_demo_run
     with open(PROJECT_ROOT / 'data/demo/annotations/test.json', 'rb') as f:
         ann_sha256 = hashlib.sha256(f.read()).hexdigest()
     for record in records.values():
@@ -67,8 +67,8 @@ def test_cells_carry_canonical_metrics_and_their_protocol(demo_run):
         assert record['skipped_images'] == 0
 
 
-def test_leaderboard_order_delta_and_protocol_header(demo_run):
-    work_dir, records = demo_run
+def test_leaderboard_order_delta_and_protocol_header(tiny_demo_run):
+    work_dir, records = tiny_demo_run
     table = pd.read_csv(os.path.join(work_dir, 'leaderboard.csv'))
     methods = sorted(['zerodce', 'zerodce_sdag', 'gamma'],
                      key=lambda n: -records[n]['metrics']['AP50'])
@@ -90,8 +90,8 @@ def test_leaderboard_order_delta_and_protocol_header(demo_run):
     assert tex.startswith('% protocol: demo / demo_retinanet') and '\\begin{tabular}' in tex
 
 
-def test_per_class_sdag_table_from_the_cells(demo_run):
-    _, records = demo_run
+def test_per_class_sdag_table_from_the_cells(tiny_demo_run):
+    _, records = tiny_demo_run
     tables = paper_tables(list(records.values()))
     per_class = tables['a_per_class_ap__demo__demo_retinanet']
     assert list(per_class.columns) == DEMO_CLASSES + ['mean']
@@ -108,8 +108,8 @@ def test_per_class_sdag_table_from_the_cells(demo_run):
         'cost/params'] > 0
 
 
-def test_make_tables_cli_reads_the_stored_cells(demo_run, tmp_path, capsys):
-    work_dir, _ = demo_run
+def test_make_tables_cli_reads_the_stored_cells(tiny_demo_run, tmp_path, capsys):
+    work_dir, _ = tiny_demo_run
     assert make_tables_main(['--work-dir', str(tmp_path)]) == 2  # nothing there: clear error
     assert 'no cells' in capsys.readouterr().err
     assert make_tables_main(['--work-dir', work_dir]) == 0
@@ -118,8 +118,8 @@ def test_make_tables_cli_reads_the_stored_cells(demo_run, tmp_path, capsys):
     assert 'd_efficiency.tex' in written and 'c_visual_quality.md' in written
 
 
-def test_seed_summary_reads_canonical_ap(demo_run):
-    _, records = demo_run
+def test_seed_summary_reads_canonical_ap(tiny_demo_run):
+    _, records = tiny_demo_run
     summary = summarize_seeds(list(records.values()), {'zerodce_sdag': 'zerodce'})
     line = summary.iloc[0]
     assert line.seeds == 1
@@ -127,18 +127,47 @@ def test_seed_summary_reads_canonical_ap(demo_run):
                                        records['zerodce']['metrics']['AP50'])
 
 
-def test_plots_are_written_from_the_cells(demo_run, tmp_path):
-    work_dir, records = demo_run
+def _image(path: str) -> np.ndarray:
+    """A written plot as pixels: an image, not an empty canvas."""
+    import cv2
+    img = cv2.imread(path)
+    assert img is not None and min(img.shape[:2]) >= 100, path
+    assert img.std() > 5, f'{path} is blank'
+    return img
+
+
+def test_plots_are_written_from_the_cells(tiny_demo_run, tmp_path, monkeypatch):
+    """Each plot draws the stored numbers: one AP50-vs-NIQE point per row, one per-class bar
+    per (row, class) at the cell's AP50 of that class, the grid's tiles are the given images."""
+    import matplotlib.axes
+    work_dir, records = tiny_demo_run
     for name in ('ap_vs_niqe.png', 'per_class_ap.png', 'qualitative_grid.png'):
-        assert os.path.getsize(os.path.join(work_dir, name)) > 1000, name
+        _image(os.path.join(work_dir, name))
     table = leaderboard(records_to_frame(records.values()))
+    points, bars, tiles = [], [], []
+    for method, sink in (('scatter', points), ('bar', bars), ('imshow', tiles)):
+        original = getattr(matplotlib.axes.Axes, method)
+        monkeypatch.setattr(matplotlib.axes.Axes, method,
+                            lambda self, *a, _o=original, _s=sink, **k: (_s.append((a, k)), _o(
+                                self, *a, **k))[1])
     assert plot_ap_vs_niqe(table, str(tmp_path / 'a.png')) == str(tmp_path / 'a.png')
+    assert sorted((float(a[0]), float(a[1])) for a, _ in points) == sorted(
+        (r['metrics']['niqe'], r['metrics']['AP50']) for r in records.values())
     assert plot_per_class_ap(list(records.values()), str(tmp_path / 'b.png')) is not None
+    drawn = {k['label']: sorted(float(h) for h in a[1]) for a, k in bars}
+    assert set(drawn) == set(records)
+    for name, heights in drawn.items():  # each row's bars are its own per-class AP50
+        stored = sorted(records[name]['metrics'][f'AP50/{c}'] for c in DEMO_CLASSES)
+        assert heights == pytest.approx(stored), name
+    _image(str(tmp_path / 'a.png'))
+    _image(str(tmp_path / 'b.png'))
     # without quality numbers there is no AP-vs-NIQE plot, and no crash
     assert plot_ap_vs_niqe(table.assign(NIQE=math.nan), str(tmp_path / 'd.png')) is None
-    grid = save_qualitative_grid([[np.random.rand(8, 8, 3)] * 2] * 3, ['a', 'b', 'c'],
-                                 str(tmp_path / 'c.png'))
-    assert os.path.getsize(grid) > 1000
+    images = [np.random.default_rng(i).random((8, 8, 3)) for i in range(2)]
+    grid = save_qualitative_grid([images] * 3, ['a', 'b', 'c'], str(tmp_path / 'c.png'))
+    assert len(tiles) == 6 and all(np.array_equal(a[0], images[i % 2])
+                                   for i, (a, _) in enumerate(tiles))
+    _image(grid)
 
 
 def test_qualitative_grid_is_reused_until_a_row_changes(tmp_path, monkeypatch):

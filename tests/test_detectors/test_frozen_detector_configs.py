@@ -14,7 +14,6 @@ from sdag_bench.benchmark.frozen_detector import (build_frozen_detector, detecto
 from sdag_bench.benchmark.plan import resolve_detector_checkpoint
 from sdag_bench.datasets.converters.exdark import EXDARK_CLASSES
 from sdag_bench.detectors.label_map import LabelMappedDetector
-from sdag_bench.enhancers.classical import Gamma
 from sdag_bench.metrics.canonical import metric_protocol
 from sdag_bench.models.data_preprocessors.enhanced_det_data_preprocessor import \
     EnhancedDetDataPreprocessor
@@ -37,21 +36,43 @@ def test_the_issue_detectors_are_there():
             'darkface/retinaface_mnet025.py'} <= names
 
 
+class _ChannelGains(torch.nn.Module):
+    """An enhancer that treats R, G and B differently: a channel-order mistake shows."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x * torch.tensor([1.6, 1.0, 0.7]).view(1, 3, 1, 1)
+
+
 @pytest.mark.parametrize('config', EXDARK + DARKFACE, ids=_name)
 def test_builds_and_runs_with_an_enhancer(config):
+    """The enhancer runs in front of the detector's own normalisation: the preprocessor's output
+    on the loaded (BGR uint8) image equals its output, with no enhancer, on the image enhanced
+    beforehand in RGB; the detector then predicts from it."""
     torch.manual_seed(0)
     model = build_frozen_detector(config, None)
     preprocessor = inner_detector(model).data_preprocessor
     assert isinstance(preprocessor, EnhancedDetDataPreprocessor)
-    preprocessor.set_enhancer(Gamma(0.4))
-    image = torch.randint(0, 60, (3, 320, 320), dtype=torch.uint8)
+    preprocessor.set_enhancer(_ChannelGains())
+    image = torch.randint(0, 120, (3, 320, 320), dtype=torch.uint8)
     sample = DetDataSample(metainfo=dict(img_shape=(320, 320), ori_shape=(320, 320),
                                          scale_factor=(1.0, 1.0), pad_shape=(320, 320)))
+    rgb = image.flip(0)[None].float() / 255
+    expected = _ChannelGains()(rgb).clamp(0, 1)[0]
+    if preprocessor.quantize:
+        expected = torch.round(expected * 255) / 255
     with torch.inference_mode():
-        pred = model.test_step(dict(inputs=[image], data_samples=[sample]))[0].pred_instances
+        enhanced = preprocessor(dict(inputs=[image], data_samples=[sample.clone()]), False)
+        out = model.test_step(dict(inputs=[image], data_samples=[sample.clone()]))[0]
+        preprocessor.set_enhancer(None)
+        given = preprocessor(dict(inputs=[(expected * 255).flip(0)],
+                                  data_samples=[sample.clone()]), False)
+        plain = preprocessor(dict(inputs=[image], data_samples=[sample.clone()]), False)
+    torch.testing.assert_close(enhanced['inputs'], given['inputs'], rtol=0, atol=1e-4)
+    assert not torch.allclose(enhanced['inputs'], plain['inputs'], atol=1e-2)
+    torch.testing.assert_close(out.enhanced_img, expected)
+    pred = out.pred_instances
     assert not any(p.requires_grad for p in model.parameters())
     assert pred.bboxes.shape[1:] == (4, ) and len(pred.scores) == len(pred.labels)
-    assert 'enhanced_img' in model.test_step(dict(inputs=[image], data_samples=[sample]))[0]
     cfg = Config.fromfile(config)
     if 'exdark/' in config and cfg.model.type.split('.')[-1] == 'LabelMappedDetector':
         assert isinstance(model, LabelMappedDetector)

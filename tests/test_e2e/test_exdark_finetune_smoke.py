@@ -24,6 +24,7 @@ ENHANCER_CKPT = 'checkpoints/demo_zoo/zerodce_s0.pth'
 pytestmark = pytest.mark.assets
 
 
+@pytest.mark.slow  # a training run; the fast tier trains through tools/train.py elsewhere
 def test_yolov3_tiny_finetunes_on_real_exdark_behind_frozen_zerodce(
         shared_assets: Path, yolov3_tiny_checkpoint: Path, tmp_path: Path) -> None:
     root = tmp_path / 'exdark'

@@ -1,8 +1,23 @@
-"""The official PairLIE and CLIP-LIT networks re-expressed with their official parameter names
-(net/net.py; model_small.UNet_emb_oneBranch_symmetry), to check our modules against."""
+"""The official Zero-DCE, Zero-DCE++ (model.py), PairLIE (net/net.py) and CLIP-LIT
+(model_small.UNet_emb_oneBranch_symmetry) networks re-expressed with their official parameter
+names, to check our modules and key maps against."""
+import json
+from pathlib import Path
+from typing import Dict, List
+
 import torch
 import torch.nn.functional as F
 from torch import nn
+
+#: Names and shapes of the released checkpoints' tensors (Zero-DCE ``Epoch99.pth``, Zero-DCE++
+#: ``Epoch99.pth``, RUAS ``ckpt/lol.pt`` and ``model/denoise.pt``), listed from the files.
+OFFICIAL_KEYS = Path(__file__).parent / 'data' / 'official_keys.json'
+
+
+def official_keys(name: str) -> Dict[str, List[int]]:
+    """Tensor name -> shape of one released checkpoint (``zerodce``, ``zerodce_pp``, ``ruas``,
+    ``ruas_denoiser``)."""
+    return json.loads(OFFICIAL_KEYS.read_text())[name]['keys']
 
 
 def _pairlie_stack(out_channels):
@@ -78,3 +93,80 @@ class OfficialCLIPLIT(nn.Module):
         r = self.ResidualBlock6(self.ResidualBlock5(self.condy(r)))
         light_map = F.relu(self.cond_add1(r))
         return torch.clamp(x / light_map, 0, 1)
+
+
+class OfficialZeroDCE(nn.Module):
+    """Zero-DCE's ``enhance_net_nopool`` (Li-Chongyi/Zero-DCE, ``model.py``): 7 convolutions
+    ``e_conv1..7``, 8 curve maps applied in turn."""
+
+    def __init__(self):
+        super().__init__()
+        self.relu = nn.ReLU(inplace=True)
+        number_f = 32
+        self.e_conv1 = nn.Conv2d(3, number_f, 3, 1, 1, bias=True)
+        self.e_conv2 = nn.Conv2d(number_f, number_f, 3, 1, 1, bias=True)
+        self.e_conv3 = nn.Conv2d(number_f, number_f, 3, 1, 1, bias=True)
+        self.e_conv4 = nn.Conv2d(number_f, number_f, 3, 1, 1, bias=True)
+        self.e_conv5 = nn.Conv2d(number_f * 2, number_f, 3, 1, 1, bias=True)
+        self.e_conv6 = nn.Conv2d(number_f * 2, number_f, 3, 1, 1, bias=True)
+        self.e_conv7 = nn.Conv2d(number_f * 2, 24, 3, 1, 1, bias=True)
+
+    def forward(self, x):
+        x1 = self.relu(self.e_conv1(x))
+        x2 = self.relu(self.e_conv2(x1))
+        x3 = self.relu(self.e_conv3(x2))
+        x4 = self.relu(self.e_conv4(x3))
+        x5 = self.relu(self.e_conv5(torch.cat([x3, x4], 1)))
+        x6 = self.relu(self.e_conv6(torch.cat([x2, x5], 1)))
+        x_r = torch.tanh(self.e_conv7(torch.cat([x1, x6], 1)))
+        for r in torch.split(x_r, 3, dim=1):
+            x = x + r * (torch.pow(x, 2) - x)
+        return x
+
+
+class _CSDNTem(nn.Module):
+    def __init__(self, in_ch, out_ch):
+        super().__init__()
+        self.depth_conv = nn.Conv2d(in_ch, in_ch, 3, 1, 1, groups=in_ch)
+        self.point_conv = nn.Conv2d(in_ch, out_ch, 1, 1, 0, groups=1)
+
+    def forward(self, x):
+        return self.point_conv(self.depth_conv(x))
+
+
+class OfficialZeroDCEPP(nn.Module):
+    """Zero-DCE++'s ``enhance_net_nopool`` (Li-Chongyi/Zero-DCE_extension, ``model.py``):
+    depthwise-separable ``e_conv1..7`` on the input downscaled by ``scale_factor``, one curve
+    map upsampled by ``nn.UpsamplingBilinear2d`` and applied 8 times."""
+
+    def __init__(self, scale_factor):
+        super().__init__()
+        self.relu = nn.ReLU(inplace=True)
+        self.scale_factor = scale_factor
+        self.upsample = nn.UpsamplingBilinear2d(scale_factor=self.scale_factor)
+        number_f = 32
+        self.e_conv1 = _CSDNTem(3, number_f)
+        self.e_conv2 = _CSDNTem(number_f, number_f)
+        self.e_conv3 = _CSDNTem(number_f, number_f)
+        self.e_conv4 = _CSDNTem(number_f, number_f)
+        self.e_conv5 = _CSDNTem(number_f * 2, number_f)
+        self.e_conv6 = _CSDNTem(number_f * 2, number_f)
+        self.e_conv7 = _CSDNTem(number_f * 2, 3)
+
+    def forward(self, x):
+        if self.scale_factor == 1:
+            x_down = x
+        else:
+            x_down = F.interpolate(x, scale_factor=1 / self.scale_factor, mode='bilinear')
+        x1 = self.relu(self.e_conv1(x_down))
+        x2 = self.relu(self.e_conv2(x1))
+        x3 = self.relu(self.e_conv3(x2))
+        x4 = self.relu(self.e_conv4(x3))
+        x5 = self.relu(self.e_conv5(torch.cat([x3, x4], 1)))
+        x6 = self.relu(self.e_conv6(torch.cat([x2, x5], 1)))
+        x_r = torch.tanh(self.e_conv7(torch.cat([x1, x6], 1)))
+        if self.scale_factor != 1:
+            x_r = self.upsample(x_r)
+        for _ in range(8):
+            x = x + x_r * (torch.pow(x, 2) - x)
+        return x

@@ -1,10 +1,13 @@
 """RUAS module and key maps (no third-party files needed)."""
+from functools import partial
+
 import pytest
 import torch
 
 from sdag_bench.utils.checkpoint import load_state_dict_strict
 from sdag_bench.enhancers.ruas import (RUAS, NoiseRemovalNet, build_op, convert_ruas,
                                        convert_ruas_denoiser, local_max)
+from _official_models import official_keys
 
 
 def test_local_max_is_a_2x2_window_towards_bottom_right():
@@ -31,24 +34,27 @@ def test_denoise_switch():
     torch.testing.assert_close(model(x), model.denoiser(out['illuminated']).clamp(0, 1))
 
 
-def test_key_maps_round_trip(tmp_path):
-    source = RUAS(denoise=True)
-    official = {}
-    for key, value in source.state_dict().items():
-        key = key.replace('denoiser.out_conv.', 'denoise_net.activate.0.')
-        key = key.replace('denoiser.', 'denoise_net.')
-        if key.startswith('iems.'):
-            index, rest = key[len('iems.'):].split('.', 1)
-            key = f'enhance_net.iems.{index}.cell.{rest}'
-        official[key] = value
-    target = RUAS(denoise=True)
-    load_state_dict_strict(target, convert_ruas(official), 'official')
-    x = torch.rand(1, 3, 8, 8)
-    torch.testing.assert_close(target(x), source(x))
+@pytest.mark.parametrize('name, build, convert', [
+    ('ruas', partial(RUAS, denoise=True), convert_ruas),
+    ('ruas_denoiser', NoiseRemovalNet, convert_ruas_denoiser),
+], ids=['ruas', 'ruas_denoiser'])
+def test_key_maps_fit_the_released_checkpoints(name, build, convert):
+    """Tensors named and shaped as in the released ``ckpt/lol.pt`` and ``model/denoise.pt``
+    load strictly after the key map, every one unchanged; the outputs are pinned against the
+    official ones in test_official_conformance.py (needs ../shared/assets)."""
+    generator = torch.Generator().manual_seed(0)
+    official = {key: torch.randn(shape, generator=generator)
+                for key, shape in official_keys(name).items()}
+    model = build()
+    load_state_dict_strict(model, convert(official), name)
+    loaded = sorted(model.state_dict().values(), key=lambda t: float(t.sum()))
+    assert len(loaded) == len(official)
+    for expected, got in zip(sorted(official.values(), key=lambda t: float(t.sum())), loaded):
+        assert torch.equal(expected, got)
 
-    denoiser = {k[len('denoise_net.'):]: v for k, v in official.items()
-                if k.startswith('denoise_net.')}
-    load_state_dict_strict(NoiseRemovalNet(), convert_ruas_denoiser(denoiser), 'denoise.pt')
+
+def test_denoiser_weights_option_loads_a_converted_denoiser(tmp_path):
+    source = RUAS(denoise=True)
     path = tmp_path / 'denoiser.pth'
     torch.save(source.denoiser.state_dict(), path)
     torch.testing.assert_close(RUAS(denoiser_weights=str(path)).denoiser.stem.weight,

@@ -3,6 +3,7 @@ same output, and a CPU no longer spends tens of times longer on them."""
 import time
 from pathlib import Path
 
+import pytest
 import torch
 
 from sdag_bench.enhancers.builder import build_enhancer_from_config, load_enhancer_weights
@@ -37,6 +38,7 @@ def test_frozen_enhancer_has_no_subnormal_weights_and_same_output(tmp_path: Path
         assert torch.equal(built(x), raw(x))
 
 
+@pytest.mark.slow  # a timing of the unflushed weights, slow by design
 def test_flushed_enhancer_is_not_slowed_by_subnormals(tmp_path: Path) -> None:
     """Best of 3 on a 128 x 160 image: the unflushed one is several times slower."""
     path = _subnormal_weights(tmp_path)

@@ -1,5 +1,5 @@
 """Zero-DCE and Zero-DCE++ modules and their key maps (no third-party files needed)."""
-import re
+from functools import partial
 
 import pytest
 import torch
@@ -7,6 +7,7 @@ import torch
 from sdag_bench.utils.checkpoint import load_state_dict_strict
 from sdag_bench.enhancers.zero_dce import (ZeroDCE, ZeroDCEPP, apply_curves, convert_zero_dce,
                                            convert_zero_dce_pp)
+from _official_models import OfficialZeroDCE, OfficialZeroDCEPP, official_keys
 
 
 def test_curve_extremes():
@@ -37,20 +38,21 @@ def test_zero_dce_pp_rejects_bad_scale():
         ZeroDCEPP(scale_factor=0)
 
 
-def _to_official(state, depthwise=False):
-    """Rename our keys back to the official layout (the inverse of the key map)."""
-    def name(key):
-        key = re.sub(r'^net\.convs\.(\d)\.', lambda m: f'e_conv{int(m.group(1)) + 1}.', key)
-        return key.replace('.depthwise.', '.depth_conv.').replace('.pointwise.', '.point_conv.')
-    return {name(k): v for k, v in state.items()}
-
-
-def test_key_maps_round_trip():
-    for cls, convert in ((ZeroDCE, convert_zero_dce), (ZeroDCEPP, convert_zero_dce_pp)):
-        source = cls()
-        official = _to_official(source.state_dict())
-        assert all(k.startswith('e_conv') for k in official)
-        target = cls()
-        load_state_dict_strict(target, convert(official), 'official')
-        x = torch.rand(1, 3, 8, 8)
-        torch.testing.assert_close(target(x), source(x))
+@pytest.mark.parametrize('name, ours, official, size', [
+    ('zerodce', ZeroDCE, OfficialZeroDCE, (20, 28)),
+    ('zerodce_pp', partial(ZeroDCEPP, scale_factor=12), partial(OfficialZeroDCEPP, 12), (24, 36)),
+    ('zerodce_pp', ZeroDCEPP, partial(OfficialZeroDCEPP, 1), (20, 28)),
+], ids=['zerodce', 'zerodce_pp_scale12', 'zerodce_pp_scale1'])
+def test_key_map_turns_the_official_network_into_ours(name, ours, official, size):
+    """The official network (re-expressed from its model.py, random weights) has the released
+    checkpoint's names and shapes; converted by our key map, our module computes its output."""
+    torch.manual_seed(0)
+    reference = official().eval()
+    state = reference.state_dict()
+    assert {k: list(v.shape) for k, v in state.items()} == official_keys(name)
+    convert = convert_zero_dce if name == 'zerodce' else convert_zero_dce_pp
+    model = ours().eval()
+    load_state_dict_strict(model, convert(state), 'official')
+    x = torch.rand(2, 3, *size)
+    with torch.no_grad():
+        torch.testing.assert_close(model(x), reference(x), rtol=0, atol=1e-6)

@@ -117,17 +117,40 @@ BASICSR_NIQE = 'reference_outputs/niqe_basicsr.json'
 BASICSR_NIQE_TOL = 0.005
 
 
-@pytest.mark.assets
-def test_matches_basicsr_on_111_real_photos(shared_assets):
+#: The photos where ours and BasicSR differ most (|delta| 0.0048, 0.0043, 0.0027, 0.0015 of the
+#: 111; the median is 9e-5): the fast tier checks these, the slow tier all 111.
+WORST_CASE_PHOTOS = ('Li-Chongyi+Zero-DCE/test_data/LIME/7.bmp',
+                     'Li-Chongyi+Zero-DCE/test_data/LIME/9.bmp',
+                     'vis-opt-group+SCI/data/easy/0224.png',
+                     'Li-Chongyi+Zero-DCE/test_data/DICM/53.jpg')
+
+
+def _basicsr_differences(shared_assets, names=None) -> dict:
+    """|ours - BasicSR's calculate_niqe| per photo (all 111, or ``names``)."""
     import cv2
     reference = json.loads((shared_assets / BASICSR_NIQE).read_text())['images']
     assert len(reference) == 111
     diffs = {}
-    for rel, entry in reference.items():
+    for rel in names or reference:
+        entry = reference[rel]
         bgr = cv2.imread(str(shared_assets / rel), cv2.IMREAD_COLOR)  # as the reference read it
         assert bgr is not None and list(bgr.shape) == entry['shape'], rel
         ours = niqe(_to_tensor(np.ascontiguousarray(bgr[..., ::-1]))).item()
         diffs[rel] = abs(ours - entry['niqe'])
+    return diffs
+
+
+@pytest.mark.assets
+def test_matches_basicsr_on_the_worst_case_real_photos(shared_assets):
+    diffs = _basicsr_differences(shared_assets, WORST_CASE_PHOTOS)
+    worst = max(diffs, key=diffs.get)
+    assert diffs[worst] <= BASICSR_NIQE_TOL, (worst, diffs[worst])
+
+
+@pytest.mark.assets
+@pytest.mark.slow  # 111 photos; the worst cases are checked in the fast tier above
+def test_matches_basicsr_on_111_real_photos(shared_assets):
+    diffs = _basicsr_differences(shared_assets)
     worst = max(diffs, key=diffs.get)
     assert diffs[worst] <= BASICSR_NIQE_TOL, (worst, diffs[worst])
     assert np.median(list(diffs.values())) < 5e-4  # most photos agree far more closely

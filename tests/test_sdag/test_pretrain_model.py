@@ -102,6 +102,7 @@ def _ranking(model: SDAGPretrainModel, images: torch.Tensor) -> dict:
     return out
 
 
+@pytest.mark.slow  # 60 training steps; the fast tier keeps one pretraining step
 def test_short_pretraining_makes_the_net_degradation_aware():
     """A few CPU minutes on demo scenes: degraded copies of held-out scenes are reconstructed
     worse than the clean scene for >= 90% of the images, for every factor."""

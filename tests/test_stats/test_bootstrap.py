@@ -2,6 +2,7 @@
 import numpy as np
 import pytest
 from mmdet.evaluation.functional import eval_map
+from scipy.stats import chisquare
 
 from sdag_bench.stats import (bootstrap_weights, match_voc, percentile_interval, voc_ap_draws,
                               weighted_mean_draws)
@@ -53,14 +54,27 @@ def test_legacy_convention_changes_matches():
     assert voc_ap_draws(match_voc(predictions, truth, 1, legacy=False), ones)[0][0] == 0.0
 
 
-def test_weights_are_seeded_resamples():
-    first = bootstrap_weights(50, 200, seed=3)
-    assert first.shape == (200, 50) and (first.sum(1) == 50).all()
-    np.testing.assert_array_equal(first, bootstrap_weights(50, 200, seed=3))
-    assert not np.array_equal(first, bootstrap_weights(50, 200, seed=4))
-    # the documented draw: numpy's default_rng(seed).integers(0, M, (B, M)), counted per row
-    picks = np.random.default_rng(3).integers(0, 50, size=(200, 50))
-    np.testing.assert_array_equal(first[7], np.bincount(picks[7], minlength=50))
+def test_weights_are_seeded_resamples_with_replacement():
+    """Each row draws the M images uniformly with replacement, independently of the others:
+    an image's count is Binomial(M, 1/M) (mean 1, variance 1 - 1/M, zero with probability
+    (1 - 1/M)^M), every image is drawn as often as every other, and rows do not repeat."""
+    images, draws = 50, 4000
+    first = bootstrap_weights(images, draws, seed=3)
+    assert first.shape == (draws, images) and first.dtype == np.int32
+    assert (first.sum(1) == images).all() and (first >= 0).all()
+    np.testing.assert_array_equal(first, bootstrap_weights(images, draws, seed=3))
+    assert not np.array_equal(first, bootstrap_weights(images, draws, seed=4))
+    counts = first.ravel().astype(float)
+    p_zero = (1 - 1 / images)**images
+    n = counts.size
+    assert abs((counts == 0).mean() - p_zero) < 4 * np.sqrt(p_zero * (1 - p_zero) / n)
+    variance = 1 - 1 / images  # of Binomial(M, 1/M); its estimate's error is about 1.7 / sqrt(n)
+    assert abs(counts.var() - variance) < 4 * 1.7 / np.sqrt(n)
+    totals = first.sum(0)  # each image over all draws: Multinomial(draws * M, uniform)
+    assert chisquare(totals).pvalue > 1e-4, totals
+    assert len({row.tobytes() for row in first}) == draws
+    lag = np.corrcoef(counts[:-images], counts[images:])[0, 1]  # one row against the next
+    assert abs(lag) < 4 / np.sqrt(n)
 
 
 def test_quality_mean_is_unbiased_within_monte_carlo_error():

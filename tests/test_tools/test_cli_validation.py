@@ -29,19 +29,34 @@ def _one_line_error(result) -> str:
     return lines[0]
 
 
-@pytest.mark.parametrize('tool', [
-    ['tools/benchmark.py', '--enhancers', 'identity'],
-    ['tools/train.py', 'configs/enhancers/zerodce.py'],
-])
-def test_launcher_pytorch_outside_torchrun(tool, tmp_path):
-    line = _one_line_error(_run(tool + ['--launcher', 'pytorch', '--work-dir', str(tmp_path)]))
+def _in_process(argv, capsys, monkeypatch) -> subprocess.CompletedProcess:
+    """tools/benchmark.py's ``main(argv)`` in this process, without launcher variables."""
+    for name in LAUNCHER_VARS:
+        monkeypatch.delenv(name, raising=False)
+    capsys.readouterr()
+    code = benchmark_main(argv)
+    captured = capsys.readouterr()
+    return subprocess.CompletedProcess(argv, code, captured.out, captured.err)
+
+
+def test_launcher_pytorch_outside_torchrun_as_a_process(tmp_path):
+    """tools/train.py as a new process: exit status 2 and stderr of one line, nothing else."""
+    line = _one_line_error(_run(['tools/train.py', 'configs/enhancers/zerodce.py', '--launcher',
+                                 'pytorch', '--work-dir', str(tmp_path)]))
     assert '--launcher pytorch' in line and 'torchrun' in line and 'RANK' in line
     assert not list(tmp_path.iterdir()), 'nothing may be written before the check'
 
 
-def test_device_cuda_on_this_torch_through_the_cli(tmp_path):
-    line = _one_line_error(_run(['tools/benchmark.py', '--device', 'cuda:99', '--work-dir',
-                                 str(tmp_path)]))
+def test_benchmark_launcher_pytorch_outside_torchrun(tmp_path, capsys, monkeypatch):
+    line = _one_line_error(_in_process(['--enhancers', 'identity', '--launcher', 'pytorch',
+                                        '--work-dir', str(tmp_path)], capsys, monkeypatch))
+    assert '--launcher pytorch' in line and 'torchrun' in line and 'RANK' in line
+    assert not list(tmp_path.iterdir()), 'nothing may be written before the check'
+
+
+def test_device_cuda_on_this_torch_through_the_cli(tmp_path, capsys, monkeypatch):
+    line = _one_line_error(_in_process(['--device', 'cuda:99', '--work-dir', str(tmp_path)],
+                                       capsys, monkeypatch))
     assert '--device cuda:99' in line
     expected = ('no CUDA support' if torch.version.cuda is None else
                 'no CUDA device' if torch.cuda.device_count() == 0 else 'visible (cuda:0')

@@ -20,6 +20,16 @@ def _convert(cfg: Path, weights: Path, out: Path) -> subprocess.CompletedProcess
                            str(out)], cwd=PROJECT_ROOT, capture_output=True, text=True)
 
 
+def _convert_in_process(cfg: Path, weights: Path, out: Path,
+                        capsys) -> subprocess.CompletedProcess:
+    """tools/convert_darknet.py's ``main(argv)`` in this process (refusals need no new one)."""
+    from tools.convert_darknet import main
+    argv = [str(cfg), str(weights), str(out)]
+    code = main(argv)
+    captured = capsys.readouterr()
+    return subprocess.CompletedProcess(argv, code, captured.out, captured.err)
+
+
 @pytest.fixture(scope='module')
 def darknet(shared_assets: Path) -> Path:
     return shared_assets / 'pjreddie+darknet'
@@ -53,18 +63,19 @@ def test_converts_and_loads(darknet: Path, tmp_path: Path):
 ])
 def test_damaged_weights_are_refused_naming_the_layer(darknet: Path, tmp_path: Path,
                                                       damage: Callable[[bytes], bytes],
-                                                      message: str):
+                                                      message: str, capsys):
     damaged = tmp_path / 'damaged.weights'
     damaged.write_bytes(damage((darknet / 'yolov3-tiny.weights').read_bytes()))
-    done = _convert(darknet / 'yolov3-tiny.cfg', damaged, tmp_path / 'out.pth')
+    done = _convert_in_process(darknet / 'yolov3-tiny.cfg', damaged, tmp_path / 'out.pth',
+                               capsys)
     assert done.returncode == 1
     assert message in done.stderr, done.stderr
     assert not (tmp_path / 'out.pth').exists()
 
 
-def test_cfg_that_is_not_yolov3_tiny_is_refused(darknet: Path, tmp_path: Path):
+def test_cfg_that_is_not_yolov3_tiny_is_refused(darknet: Path, tmp_path: Path, capsys):
     cfg = tmp_path / 'other.cfg'
     pool = '[maxpool]\nsize=2\nstride=1'
     cfg.write_text((darknet / 'yolov3-tiny.cfg').read_text().replace(pool, f'{pool}\n\n{pool}'))
-    done = _convert(cfg, darknet / 'yolov3-tiny.weights', tmp_path / 'out.pth')
+    done = _convert_in_process(cfg, darknet / 'yolov3-tiny.weights', tmp_path / 'out.pth', capsys)
     assert done.returncode == 1 and 'fit none of the known models' in done.stderr, done.stderr

@@ -126,10 +126,17 @@ def test_finetune_behind_frozen_zerodce_keeps_it_frozen_and_out_of_the_checkpoin
     assert set(plain['state_dict']) == set(start)
 
 
-def test_unknown_frozen_enhancer_key_is_refused_naming_the_config(tmp_path):
-    result = _train(tmp_path, f'frozen_enhancer.config={ENHANCER_CONFIG}',
-                    'frozen_enhancer.weights=x.pth')
-    assert result.returncode == 2
-    assert 'frozen_enhancer has unknown keys' in result.stderr
-    assert "'weights'" in result.stderr and 'finetune_probe.py' in result.stderr
+def test_unknown_frozen_enhancer_key_is_refused_naming_the_config(tmp_path, capsys,
+                                                                  monkeypatch):
+    """tools/train.py's ``main`` in this process: the refusal comes before any training."""
+    from tools.train import main
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.chdir(PROJECT_ROOT)
+    code = main([str(_write_config(tmp_path)), '--work-dir', str(tmp_path / 'work'),
+                 '--cfg-options', f'frozen_enhancer.config={ENHANCER_CONFIG}',
+                 'frozen_enhancer.weights=x.pth'])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert 'frozen_enhancer has unknown keys' in err
+    assert "'weights'" in err and 'finetune_probe.py' in err
     assert not (tmp_path / 'work').exists()

@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 from typing import Optional
 
+import pytest
 import torch
 from sdag_runner_utils import PROJECT_ROOT, write_dark_images
 
@@ -58,6 +59,9 @@ def _check(result: subprocess.CompletedProcess) -> None:
     assert result.returncode == 0, result.stderr[-3000:]
 
 
+# slow tier: six training processes; the fast tier keeps tools/train.py --resume through
+# the refusal test below
+@pytest.mark.slow
 def test_resume_after_kill_and_after_finish_gives_the_uninterrupted_weights(tmp_path):
     data = write_dark_images(tmp_path / 'dark', num=6, size=48)
     reference = tmp_path / 'reference'
@@ -93,6 +97,7 @@ def test_resume_after_kill_and_after_finish_gives_the_uninterrupted_weights(tmp_
     assert full['meta']['iter'] == MAX_ITERS and full['optimizer']['state']
 
 
+@pytest.mark.slow  # five training processes
 def test_resume_with_pretrained_load_from_starts_from_it_then_continues_its_own_run(tmp_path):
     """A fine-tuning config names pretrained weights in ``load_from``: ``--resume`` must start
     from them the first time and continue the work dir's checkpoints afterwards."""

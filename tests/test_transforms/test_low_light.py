@@ -95,3 +95,19 @@ def test_transform_bgr_matches_function_and_is_seeded_per_sample():
     expected, params = low_light_degrade(img, seed=np.random.default_rng([5, 2]))
     assert np.array_equal(r1['img'], expected[..., ::-1])
     assert r1['low_light_params'] == params
+
+
+@pytest.mark.parametrize('seed', [0, 1, 2])
+def test_isp_round_trip_returns_the_input_at_exposure_one_without_noise(seed):
+    """Unprocessing then processing is the identity when nothing happens in between: exposure 1,
+    no shot or read noise, a 16-bit sensor. Pins every inverse step (inverse gamma, ``inv(ccm)``,
+    white-balance division) against its forward step, with a strongly coloured CCM."""
+    img = _scene(seed)
+    ranges = dict(exposure=(1, 1), shot_noise=(0, 0), read_noise=(0, 0), ccm_jitter=(0.15, 0.15))
+    out, params = low_light_degrade(img, seed=seed, ranges=ranges, bits=16)
+    ccm = np.asarray(params['ccm'])
+    assert np.abs(ccm - np.eye(3)).max() > 0.05  # the CCM is far from the identity
+    assert params['shot_noise'] == 0 and params['read_noise'] == 0
+    np.testing.assert_array_equal(out, img)
+    out_f, _ = low_light_degrade(img.astype(np.float32) / 255, seed=seed, ranges=ranges, bits=16)
+    np.testing.assert_allclose(out_f, img / 255, atol=2e-4)
