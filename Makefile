@@ -31,6 +31,10 @@ demo: setup
 darknet: setup
 	$(DARKNET_CONVERT)
 
+# the tests' tensors are small: one thread per process is as fast on an idle 2-core machine and
+# far faster on a busy one (no OpenMP threads spinning against each other); set it to override
+test test-all test-slow: export OMP_NUM_THREADS ?= 1
+
 test: setup
 	$(PYTHON) -m pytest -q -m "not slow" $(PYTEST_ARGS)
 
