@@ -51,6 +51,10 @@ exdark600: setup
 		--images $(EXDARK600)/images --image-list $(EXDARK_LIST) --out data/exdark600/annotations
 	ln -sfn $(abspath $(EXDARK600)/images) data/exdark600/images
 
+# the tests' tensors are small: one thread per process is as fast on an idle 2-core machine and
+# far faster on a busy one (no OpenMP threads spinning against each other); set it to override
+test test-all test-slow: export OMP_NUM_THREADS ?= 1
+
 test: setup
 	$(PYTHON) -m pytest -q -m "not slow" $(PYTEST_ARGS)
 

@@ -1,5 +1,5 @@
 """Shared fixtures: the third-party assets folder, darknet's converted YOLOv3-tiny, YOLOX-Nano
-converted from ONNX, the demo benchmark run once per session, and registration."""
+converted from ONNX, the demo benchmark run once per pytest session, and registration."""
 import contextlib
 import io
 import os
@@ -51,6 +51,8 @@ def yolox_nano_checkpoint(shared_assets: Path, tmp_path_factory) -> Path:
 
 
 #: The session's demo run: ``tools/benchmark.py`` with these arguments (and ``--work-dir``).
+
+#: The pytest session's demo run: ``tools/benchmark.py`` with these arguments (and ``--work-dir``).
 DEMO_RUN_ARGS = ['--enhancers', 'identity,gamma', '--no-progress']
 
 
@@ -78,7 +80,7 @@ def demo_run(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def demo_run_copy(demo_run: Path, tmp_path: Path) -> Path:
-    """A private copy of the session's demo run, free to change."""
+    """A private copy of the pytest session's demo run, free to change."""
     return Path(shutil.copytree(demo_run, tmp_path / 'demo_run'))
 
 

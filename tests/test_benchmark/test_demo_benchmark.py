@@ -1,5 +1,5 @@
 """The first benchmark end to end: demo set, the committed frozen demo detector, real mmdet
-(the session's demo run, tests/conftest.py ``demo_run``)."""
+(the pytest session's demo run, tests/conftest.py ``demo_run``)."""
 import json
 import os
 
@@ -18,7 +18,7 @@ ROWS = ('normal_light', 'identity', 'gamma')
 
 @pytest.fixture
 def first_run(demo_run):
-    """The session's demo run (tools/benchmark.py --enhancers identity,gamma) and its records."""
+    """The pytest session's demo run (tools/benchmark.py --enhancers identity,gamma), records."""
     if not os.path.isfile(PROJECT_ROOT / CHECKPOINT):
         pytest.fail(f'{CHECKPOINT} is missing: it is committed with the repository')
     records = {r['cell']['enhancer']['name']: r for r in ResultStore(str(demo_run)).records()}
