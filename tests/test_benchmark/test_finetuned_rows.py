@@ -43,7 +43,7 @@ def test_paired_finetuned_rows_next_to_the_frozen_detector(tmp_path):
     assert ('detector ft on small: no fine-tuned checkpoint for 1 enhancer row(s), skipped: '
             'zerodce_sdag') in result.stdout
 
-    rows = _rows(work / 'leaderboard.csv')
+    rows = _rows(work / 'leaderboard_long.csv')  # two detectors: the long table
     assert set(rows) == {('identity', 'demo_retinanet'), ('zerodce', 'demo_retinanet'),
                          ('zerodce_sdag', 'demo_retinanet'), ('identity', 'ft'),
                          ('zerodce', 'ft')}
