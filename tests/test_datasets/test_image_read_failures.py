@@ -84,9 +84,14 @@ def test_demo_dataset_config_loads_through_the_robust_loader(bad_files, tmp_path
 
 
 def test_no_config_loads_images_with_mmcv_loaders():
-    """Every config under configs/ reads images through LoadImageRobust (named errors)."""
+    """Every config under configs/ reads images through LoadImageRobust (named errors) — except
+    the detector configs' own test pipelines, which name mmdet's LoadImageFromFile because
+    mmdet's DetInferencer requires it by name; the benchmark never runs their loading step (it
+    applies only their resize/pad to the image its dataset config loaded, detector_input.py)."""
+    detectors = PROJECT_ROOT / 'configs' / 'detectors'
     offenders = [f'{path.relative_to(PROJECT_ROOT)}:{number}'
                  for path in sorted((PROJECT_ROOT / 'configs').rglob('*.py'))
+                 if detectors not in path.parents
                  for number, line in enumerate(path.read_text().splitlines(), 1)
                  if "'LoadImageFromFile'" in line or '"LoadImageFromFile"' in line]
     assert not offenders, f'configs loading with mmcv LoadImageFromFile: {offenders}'
