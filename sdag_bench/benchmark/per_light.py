@@ -8,9 +8,11 @@ each condition's images are a subset: its AP50 is the VOC area AP of the cell's 
 weight 1 on those images and 0 elsewhere, and its interval comes from resampling those images
 (seeded by the subset, so every row of one subset sees the same resamples and any two rows are
 paired). Reported per (dataset, detector, enhancer, condition): images, boxes, AP50 [interval],
-ΔAP50 against no enhancement [paired interval] and its p-value.
+ΔAP50 against no enhancement [paired interval] and its p-value (groups of fewer than
+:data:`MIN_TEST_IMAGES` photos: AP50 only).
 """
 import json
+import math
 import os.path as osp
 from typing import Any, Dict, List, Sequence, Tuple
 
@@ -26,6 +28,9 @@ LIGHT_TYPES = {1: 'Low', 2: 'Ambient', 3: 'Object', 4: 'Single', 5: 'Weak', 6: '
                7: 'Screen', 8: 'Window', 9: 'Shadow', 10: 'Twilight'}
 #: ExDark's indoor/outdoor (imageclasslist column 4).
 IN_OUT = {1: 'indoor', 2: 'outdoor'}
+#: Groups with fewer images get an AP50 but no interval or test (a resample of 1-9 photos says
+#: nothing; ExDark600 has a single Shadow photo).
+MIN_TEST_IMAGES = 10
 #: Image field of the COCO json -> (condition name, code -> group name).
 CONDITIONS = {'light': ('light', LIGHT_TYPES), 'in_out': ('in/out', IN_OUT)}
 
@@ -122,12 +127,14 @@ def per_light_table(subsets: Dict[tuple, dict], level: float = 0.95) -> pd.DataF
     lines = []
     for key, own in sorted(subsets.items()):
         dataset, detector, enhancer, condition, group = key
-        low, high = percentile_interval(own['draws'], level)
+        enough = own['images'] >= MIN_TEST_IMAGES
+        low, high = percentile_interval(own['draws'], level) if enough else (math.nan, math.nan)
         line = dict(dataset=dataset, detector=detector, enhancer=enhancer, condition=condition,
                     group=group, images=own['images'], boxes=own['boxes'], AP50=own['point'],
                     AP50_lo=low, AP50_hi=high)
         base = subsets.get((dataset, detector, LOWER_BOUND, condition, group))
-        if base is not None and enhancer != LOWER_BOUND and base['img_ids'] == own['img_ids']:
+        if base is not None and enhancer != LOWER_BOUND and base['img_ids'] == own['img_ids'] \
+                and enough:
             diff = paired_difference(own['draws'], base['draws'], own['point'], base['point'],
                                      level)
             line.update({'ΔAP50': diff['delta'], 'ΔAP50_lo': diff['low'],

@@ -13,7 +13,8 @@ from typing import List, Sequence, Tuple
 import pandas as pd
 
 from .interval_tables import ALPHA, SIGNIFICANT
-from .per_light import CONDITIONS, LIGHT_TYPES, per_light_draws, per_light_table
+from .per_light import (CONDITIONS, LIGHT_TYPES, MIN_TEST_IMAGES, per_light_draws,
+                        per_light_table)
 
 #: Column order: the lighting types in ExDark's order, then indoor/outdoor.
 _ORDER = list(LIGHT_TYPES.values()) + list(CONDITIONS['in_out'][1].values())
@@ -37,6 +38,8 @@ def _pivot(part: pd.DataFrame, text) -> pd.DataFrame:
 
 
 def _ap_text(row) -> str:
+    if math.isnan(row.AP50_lo):  # too few photos for an interval
+        return f'{row.AP50:.3f}'
     return f'{row.AP50:.3f} [{row.AP50_lo:.3f}, {row.AP50_hi:.3f}]'
 
 
@@ -52,7 +55,11 @@ def _verdicts(part: pd.DataFrame) -> List[str]:
     """One line per group: enhancers significantly above / below no enhancement."""
     lines = []
     tested = part.dropna(subset=['p(ΔAP50)']) if 'p(ΔAP50)' in part else part.iloc[:0]
+    sizes = part.drop_duplicates('group').set_index('group').images
     for group in _groups(part):
+        if sizes[group] < MIN_TEST_IMAGES:
+            lines.append(f'- {group}: {sizes[group]} photo(s), too few to test')
+            continue
         own = tested[(tested.group == group) & (tested['p(ΔAP50)'] < ALPHA)]
         better = ', '.join(f'{r.enhancer} ({r["ΔAP50"]:+.3f})' for _, r in
                            own[own['ΔAP50'] > 0].sort_values('ΔAP50', ascending=False).iterrows())
@@ -67,7 +74,8 @@ def format_per_light(table: pd.DataFrame, note: str = '') -> str:
     if table.empty:
         return '(no cell has stored predictions on a test set with lighting conditions)\n'
     out = ['AP50 (VOC area, IoU 0.5) per ExDark lighting type and indoor/outdoor, from the stored '
-           f'per-image predictions; {note}\n']
+           f'per-image predictions; {note} Groups of fewer than {MIN_TEST_IMAGES} photos get no '
+           'interval and no test.\n']
     for (dataset, detector), part in table.groupby(['dataset', 'detector'], sort=True):
         order = part[(part.condition == 'in/out')].groupby('enhancer').AP50.mean() \
             .sort_values(ascending=False).index.tolist()
