@@ -54,23 +54,30 @@ RESULTS = ROOT / 'results/exdark600'
 FULL_SPLIT, FULL_MP = 2563, 0.67
 
 
-def photos_of(count: int) -> List[str]:
+def photos_of(data: Path, count: int) -> List[str]:
     """Every ``600 // count``-th photo of the set, in name order."""
-    names = sorted(glob.glob(str(DATA / 'images' / 'test' / '*.jpg')))
+    names = sorted(glob.glob(str(data / 'images' / 'test' / '*.jpg')))
     if not names:
-        sys.exit(f'no photos under {DATA}/images/test: run `make exdark600` first')
+        sys.exit(f'no photos under {data}/images/test: run `make exdark600` first')
     return names[::max(1, len(names) // count)][:count]
 
 
+def detector_weights(cfg, overrides: Dict[str, str]) -> Dict[str, tuple]:
+    """Detector name -> (config path, checkpoint): the benchmark's, or ``--checkpoint`` ones."""
+    return {name: (str(ROOT / d['config']), overrides.get(name, d.get('checkpoint')))
+            for name, d in cfg.detectors.items()}
+
+
 def section_stages(photos: List[str], enhancers: List[str], repeats: int, device: str,
-                   lines: List[str]) -> Dict[str, float]:
+                   lines: List[str], weights: Dict[str, str]) -> Dict[str, float]:
     """Decode, NIQE and enhancer rates (s/MP), detector times (s/image)."""
     cfg = load_config(str(BENCHMARK))
     images = {p: load(p) for p in photos}
     megapixels = sum(im.shape[0] * im.shape[1] for im in images.values()) / 1e6
     rates = {'decode': best_of(lambda: [load(p) for p in photos], repeats)[0] / megapixels}
-    rates['NIQE'] = best_of(lambda: [niqe(im[..., ::-1]) for im in images.values()],
-                            repeats)[0] / megapixels
+    tensors = [torch.from_numpy(np.ascontiguousarray(im[..., ::-1])).permute(2, 0, 1)[None]
+               .float() / 255 for im in images.values()]  # RGB [0, 1], as the benchmark
+    rates['NIQE'] = best_of(lambda: [niqe(x) for x in tensors], repeats)[0] / megapixels
     specs = discover_enhancers(cfg.enhancer_dirs, cfg.get('official_suffix'))
     for name in enhancers:
         spec = specs[name]
@@ -79,9 +86,8 @@ def section_stages(photos: List[str], enhancers: List[str], repeats: int, device
             lambda: [enhance(model, im, device) for im in images.values()],
             repeats)[0] / megapixels
     per_image = {}
-    for name, detector_cfg in cfg.detectors.items():
-        config = str(ROOT / detector_cfg['config'])
-        detector = build_frozen_detector(config, detector_cfg.get('checkpoint')).to(device)
+    for name, (config, checkpoint) in detector_weights(cfg, weights).items():
+        detector = build_frozen_detector(config, checkpoint).to(device)
         transforms = DetectorTestTransforms(config)
         per_image[name] = best_of(lambda: [detect(detector, transforms, im, p)
                                            for p, im in images.items()],
@@ -101,12 +107,12 @@ def section_stages(photos: List[str], enhancers: List[str], repeats: int, device
     return per_image
 
 
-def section_scoring(lines: List[str]) -> None:
+def section_scoring(results: Path, lines: List[str]) -> None:
     """VOC matching + AP and the 1000-resample bootstrap of one stored cell."""
     import json
 
     from sdag_bench.benchmark.intervals import cell_draws, cell_ground_truth
-    cells = sorted(glob.glob(str(RESULTS / 'cells' / 'identity__exdark600__*.json')))
+    cells = sorted(glob.glob(str(results / 'cells' / 'identity__exdark600__*.json')))
     if not cells:
         lines += ['## 2. Scoring', '', '(no stored exdark600 cell yet)', '']
         return
@@ -125,18 +131,21 @@ def section_scoring(lines: List[str]) -> None:
               f'1000 bootstrap resamples {thousand:.2f} s.', '']
 
 
-def section_overhead(photos: List[str], repeats: int, device: str, lines: List[str]) -> None:
+def section_overhead(photos: List[str], repeats: int, device: str, lines: List[str],
+                     weights: Dict[str, str], data: Path) -> None:
     """``evaluate_cells`` (one enhancer, both detectors: one pass) against a bare loop."""
     from sdag_bench.benchmark.dataloader import build_test_dataloader
     cfg = load_config(str(BENCHMARK))
     spec = discover_enhancers(cfg.enhancer_dirs, cfg.get('official_suffix'))['gamma']
-    dataset = DatasetSpec('exdark600', str(ROOT / cfg.datasets.exdark600.config))
-    detectors = {n: (str(ROOT / d['config']), d.get('checkpoint'))
-                 for n, d in cfg.detectors.items()}
-    loader, _ = build_test_dataloader(dataset.config, None)
+    from sdag_bench.benchmark.dataset_options import data_root_options
+    config = str(ROOT / cfg.datasets.exdark600.config)
+    moved = data_root_options(config, str(data))  # as --data-root does
+    dataset = DatasetSpec('exdark600', config, cfg_options=moved)
+    detectors = detector_weights(cfg, weights)
+    loader, _ = build_test_dataloader(config, None, cfg_options=moved)
     names = {Path(p).name for p in photos}
-    ids = [i for i, info in enumerate(loader.dataset.data_list)
-           if Path(info['img_path']).name in names]
+    ids = [i for i in range(len(loader.dataset))
+           if Path(loader.dataset.get_data_info(i)['img_path']).name in names]
     enhancer_spec = EnhancerSpec('gamma', spec.config, spec.checkpoint,
                                  dataset_overrides=dict(indices=ids))
     cells = [CellSpec(enhancer_spec, dataset, DetectorSpec(n, c, k))
@@ -189,20 +198,27 @@ def main(argv=None) -> int:
     parser.add_argument('--enhancers', default='identity,gamma,clahe,sci_official,'
                         'ruas_official,zerodce_official,zerodce_pp_official,pairlie_official')
     parser.add_argument('--sections', default='stages,scoring,overhead')
+    parser.add_argument('--data-root', default=str(DATA), help='made by `make exdark600`')
+    parser.add_argument('--results', default=str(RESULTS), help='work dir with stored cells')
+    parser.add_argument('--checkpoint', action='append', default=[], metavar='NAME=PATH',
+                        help="a detector's weights other than its config's")
     parser.add_argument('--out', default=str(ROOT / 'results/bench/real_exdark.md'))
     args = parser.parse_args(argv)
+    weights = dict(item.split('=', 1) for item in args.checkpoint)
     register_all_modules()
     torch.set_grad_enabled(False)
-    photos = photos_of(args.photos)
+    photos = photos_of(Path(args.data_root), args.photos)
     lines = ['# bench/real_exdark.py', '', machine_line(args.device), '',
              f'Command: `python bench/real_exdark.py {" ".join(argv or sys.argv[1:])}`', '']
     sections = args.sections.split(',')
     if 'stages' in sections:
-        section_stages(photos, args.enhancers.split(','), args.repeats, args.device, lines)
+        section_stages(photos, args.enhancers.split(','), args.repeats, args.device, lines,
+                       weights)
     if 'scoring' in sections:
-        section_scoring(lines)
+        section_scoring(Path(args.results), lines)
     if 'overhead' in sections:
-        section_overhead(photos, args.repeats, args.device, lines)
+        section_overhead(photos, args.repeats, args.device, lines, weights,
+                         Path(args.data_root))
     text = '\n'.join(lines) + '\n'
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(text)

@@ -70,6 +70,31 @@ def test_protocol_on_two_real_photos(shared_assets, tmp_path):
     assert re.search(r'\| \*\*total\*\* \| \*\*\d+\.\d+\*\* \|', report)
 
 
+def test_real_exdark_on_four_photos(shared_assets, yolov3_tiny_checkpoint, yolox_nano_checkpoint,
+                                    tmp_path):
+    """bench/real_exdark.py at toy size: a 4-photo data root made by the project's converter."""
+    import shutil
+    source = shared_assets / 'Chinese-sausage+ExDark'
+    stems = sorted(p.stem for p in (source / 'images' / 'test').glob('*.jpg'))[::150]
+    for stem in stems:
+        for kind, ext in (('labels', '.txt'), ('images', '.jpg')):
+            target = tmp_path / 'src' / kind / 'test' / (stem + ext)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(source / kind / 'test' / (stem + ext), target)
+    data = tmp_path / 'data'
+    _run('data_tools/exdark_to_coco.py', '--yolo-labels', str(tmp_path / 'src'), '--images',
+         str(tmp_path / 'src' / 'images'), '--out', str(data / 'annotations'))
+    (data / 'images').symlink_to(tmp_path / 'src' / 'images')
+    out = tmp_path / 'real_exdark.md'
+    _run('bench/real_exdark.py', '--photos', '4', '--repeats', '1', '--enhancers',
+         'identity,gamma', '--data-root', str(data), '--results', str(tmp_path / 'none'),
+         '--checkpoint', f'yolov3_tiny={yolov3_tiny_checkpoint}',
+         '--checkpoint', f'yolox_nano={yolox_nano_checkpoint}', '--out', str(out))
+    report = out.read_text()
+    assert '| enhance: gamma |' in report and '| detector: yolox_nano |' in report
+    assert re.search(r'\*\*harness / bare = \d+\.\d+\*\*', report)
+
+
 def test_every_bench_script_has_a_test():
-    tested = {'pipeline', 'bootstrap', 'niqe', 'protocol'}
+    tested = {'pipeline', 'bootstrap', 'niqe', 'protocol', 'real_exdark'}
     assert {p.stem for p in Path(PROJECT_ROOT, 'bench').glob('*.py')} == tested
