@@ -23,6 +23,8 @@ from sdag_bench.datasets.converters.exdark import EXDARK_CLASSES
 from sdag_bench.detectors.label_map import COCO_CLASSES
 from sdag_bench.utils.paths import PROJECT_ROOT
 
+from _boxes import iou
+
 COCO_CONFIG = str(PROJECT_ROOT / 'configs/detectors/coco/yolov3_tiny.py')
 EXDARK_CONFIG = str(PROJECT_ROOT / 'configs/detectors/exdark/yolov3_tiny_coco.py')
 SIZE = 416
@@ -130,14 +132,6 @@ def test_decoded_outputs_match_opencv(detector, reference: Path):
     assert sum(r[5] for r in report) >= 20  # enough non-zero class scores were compared
 
 
-def _iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """IoU of box a (4,) with boxes b (N, 4), x1 y1 x2 y2."""
-    lt, rb = np.maximum(a[:2], b[:, :2]), np.minimum(a[2:], b[:, 2:])
-    inter = np.clip(rb - lt, 0, None).prod(1)
-    area = lambda x: (x[..., 2] - x[..., 0]) * (x[..., 3] - x[..., 1])  # noqa: E731
-    return inter / (area(a) + area(b) - inter)
-
-
 def _opencv_detections(reference: Path, key: str) -> List[Tuple[int, float, np.ndarray]]:
     """OpenCV's rows of both layers, per-class greedy NMS in plain numpy."""
     rows = np.concatenate([np.load(reference / f'{key}__{n}.npy') for n in ('yolo_16', 'yolo_23')])
@@ -149,7 +143,7 @@ def _opencv_detections(reference: Path, key: str) -> List[Tuple[int, float, np.n
         order = [i for i in np.argsort(-scores, kind='stable') if scores[i] >= SCORE_THR]
         chosen: List[int] = []
         for i in order:
-            if not chosen or _iou(boxes[i], boxes[chosen]).max() <= NMS_IOU:
+            if not chosen or iou(boxes[i], boxes[chosen]).max() <= NMS_IOU:
                 chosen.append(i)
         kept += [(label, float(scores[i]), boxes[i]) for i in chosen]
     return kept
@@ -166,7 +160,7 @@ def test_detections_after_nms_match_opencv(detector, reference: Path, key: str):
     assert sorted(d[0] for d in ours) == sorted(d[0] for d in theirs), key
     for label, box in ours:
         candidates = [d for d in theirs if d[0] == label]
-        ious = _iou(box, np.stack([d[2] for d in candidates]))
+        ious = iou(box, np.stack([d[2] for d in candidates]))
         best = int(ious.argmax())
         assert ious[best] >= 0.9, (key, label, ious[best])
         theirs.remove(candidates[best])
@@ -195,4 +189,4 @@ def test_exdark_config_finds_the_bus(yolov3_tiny_checkpoint: Path, shared_assets
               if COCO_CLASSES[label] == 'bus']
     assert len(opencv) == 1
     opencv_in_photo = opencv[0] * np.array([640, 427, 640, 427]) / SIZE
-    assert _iou(bus, opencv_in_photo[None])[0] >= 0.9, (bus, opencv_in_photo)
+    assert iou(bus, opencv_in_photo[None])[0] >= 0.9, (bus, opencv_in_photo)

@@ -29,6 +29,8 @@ from sdag_bench.datasets.converters.exdark import EXDARK_CLASSES
 from sdag_bench.detectors.label_map import COCO_CLASSES
 from sdag_bench.utils.paths import PROJECT_ROOT
 
+from _boxes import iou
+
 COCO_CONFIG = str(PROJECT_ROOT / 'configs/detectors/coco/yolox_nano.py')
 EXDARK_CONFIG = str(PROJECT_ROOT / 'configs/detectors/exdark/yolox_nano_coco.py')
 SIZE = 416
@@ -85,14 +87,6 @@ def test_raw_outputs_match_onnxruntime(detector, reference: Path):
     assert not bad, f'(photo, max regression, max sigmoid, mean): {bad}'
 
 
-def _iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """IoU of box a (4,) with boxes b (N, 4), x1 y1 x2 y2."""
-    lt, rb = np.maximum(a[:2], b[:, :2]), np.minimum(a[2:], b[:, 2:])
-    inter = np.clip(rb - lt, 0, None).prod(1)
-    area = lambda x: (x[..., 2] - x[..., 0]) * (x[..., 3] - x[..., 1])  # noqa: E731
-    return inter / (area(a) + area(b) - inter)
-
-
 def _assert_same_detections(ours: List[Tuple[str, np.ndarray]], expected: List[dict],
                             key: str) -> None:
     """Same labels (as a multiset) and each of our boxes at IoU >= 0.9 with its own reference."""
@@ -100,7 +94,7 @@ def _assert_same_detections(ours: List[Tuple[str, np.ndarray]], expected: List[d
     left = list(expected)
     for name, box in ours:
         candidates = [d for d in left if d['label'] == name]
-        ious = _iou(box, np.array([d['box_xyxy'] for d in candidates]))
+        ious = iou(box, np.array([d['box_xyxy'] for d in candidates]))
         best = int(ious.argmax())
         assert ious[best] >= 0.9, (key, name, ious[best])
         left.remove(candidates[best])
