@@ -100,19 +100,30 @@ def run_benchmark(bench: Path, work_dir: Path, enhancers: str = 'identity', *ext
         env = dict(os.environ, OMP_NUM_THREADS='1')
         return subprocess.run(cmd, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True,
                               timeout=timeout)
-    from tools.benchmark import main
+    code, out, err = run_tool_main('benchmark', cmd[2:])
+    return subprocess.CompletedProcess(cmd, code, out, err)
+
+
+def run_tool_main(tool: str, argv: List[str]) -> tuple:
+    """``tools/<tool>.py``'s ``main(argv)`` in this process, from the project root, output
+    captured (a ``SystemExit`` counts as its exit code).
+
+    Returns:
+        tuple[int, str, str]: Exit code, stdout and stderr.
+    """
+    module = __import__(f'tools.{tool}', fromlist=['main'])
     out, err = io.StringIO(), io.StringIO()
     cwd = os.getcwd()
     os.chdir(PROJECT_ROOT)
     try:
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             try:
-                code = main(cmd[2:])
+                code = module.main(argv)
             except SystemExit as exit_:
                 code = exit_.code
     finally:
         os.chdir(cwd)
-    return subprocess.CompletedProcess(cmd, code, out.getvalue(), err.getvalue())
+    return code, out.getvalue(), err.getvalue()
 
 
 def read_cell(work_dir: Path, name: str) -> dict:

@@ -1,15 +1,13 @@
 """The committed demo results stay current: tools/benchmark.py and tools/seed_study.py, run as a
 researcher types them, find every planned cell stored under the key they compute (nothing is
 recomputed), and both tools reject bad arguments before planning."""
-import contextlib
-import io
-import os
 import re
 import shutil
 
 import pytest
 
 from sdag_bench.utils.paths import PROJECT_ROOT
+from small_bench import run_tool_main
 
 RESULTS = PROJECT_ROOT / 'results' / 'demo'
 SUMMARY = re.compile(r'\[benchmark\] (\d+) cells \((\d+) reused, (\d+) run\)')
@@ -32,23 +30,10 @@ def _copy_results(tmp_path, folders):
     return work
 
 
-def _main(tool: str, argv: list) -> tuple:
-    module = __import__(f'tools.{tool}', fromlist=['main'])
-    out, err = io.StringIO(), io.StringIO()
-    cwd = os.getcwd()
-    os.chdir(PROJECT_ROOT)
-    try:
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            code = module.main(argv)
-    finally:
-        os.chdir(cwd)
-    return code, out.getvalue(), err.getvalue()
-
-
 def test_benchmark_reuses_every_committed_demo_cell(tmp_path, no_compute):
     work = _copy_results(tmp_path, ['cells'])
-    code, out, err = _main('benchmark', ['--benchmark', 'demo', '--work-dir', str(work),
-                                         '--no-plots', '--bootstrap', '0', '--no-progress'])
+    code, out, err = run_tool_main('benchmark', ['--benchmark', 'demo', '--work-dir', str(work),
+                                                 '--no-plots', '--bootstrap', '0', '--no-progress'])
     assert code == 0, err[-3000:]
     total, reused, computed = map(int, SUMMARY.search(out).groups())
     assert total > 0 and reused == total and computed == 0
@@ -56,8 +41,8 @@ def test_benchmark_reuses_every_committed_demo_cell(tmp_path, no_compute):
 
 def test_seed_study_reuses_every_committed_seed_cell(tmp_path, no_compute):
     work = _copy_results(tmp_path, ['cells', 'seeds/cells'])
-    code, out, err = _main('seed_study', ['--work-dir', str(work), '--bootstrap', '0',
-                                          '--no-progress'])
+    code, out, err = run_tool_main('seed_study', ['--work-dir', str(work), '--bootstrap', '0',
+                                                  '--no-progress'])
     assert code == 0, err[-3000:]
     assert re.search(r'\[seeds\] \d+ cells; written', out)
 
@@ -70,6 +55,6 @@ def test_seed_study_reuses_every_committed_seed_cell(tmp_path, no_compute):
 ])
 def test_both_tools_reject_bad_arguments_before_planning(tool, argv, message, tmp_path,
                                                          no_compute):
-    code, _, err = _main(tool, argv + ['--work-dir', str(tmp_path / 'work')])
+    code, _, err = run_tool_main(tool, argv + ['--work-dir', str(tmp_path / 'work')])
     assert code == 2 and f'error: {message}' in err and 'Traceback' not in err
     assert not (tmp_path / 'work').exists()

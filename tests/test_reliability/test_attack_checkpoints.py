@@ -7,8 +7,6 @@ off by the environment: each refuses it with one line naming the file, and the c
 runs. A source audit holds every other module to the one loader (``sdag_bench/utils/safe_load.py``).
 """
 import ast
-import contextlib
-import io
 import os
 import subprocess
 import sys
@@ -16,7 +14,7 @@ from pathlib import Path
 
 import pytest
 import torch
-from small_bench import PROJECT_ROOT
+from small_bench import PROJECT_ROOT, run_tool_main
 
 from sdag_bench.utils.checkpoint import CheckpointError
 
@@ -41,19 +39,6 @@ def _evil(path: Path, marker: Path) -> Path:
     return path
 
 
-def _tool(name: str, argv: list) -> tuple:
-    module = __import__(f'tools.{name}', fromlist=['main'])
-    out, err = io.StringIO(), io.StringIO()
-    cwd = os.getcwd()
-    os.chdir(PROJECT_ROOT)
-    try:
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            code = module.main(argv)
-    finally:
-        os.chdir(cwd)
-    return code, out.getvalue(), err.getvalue()
-
-
 def _one_line_refusal(err: str, path: Path) -> None:
     lines = [line for line in err.splitlines() if line.strip()]
     assert 'Traceback' not in err, err[-2000:]
@@ -67,8 +52,9 @@ def test_sdag_ranking_refuses_a_checkpoint_that_runs_code_whatever_its_name(tmp_
     evil = _evil(tmp_path / 'work_dirs' / 'sdag' / name, marker)
     images = tmp_path / 'photos'
     images.mkdir()
-    code, _, err = _tool('sdag_ranking', ['configs/sdag/sdag_pretrain_demo_detector.py',
-                                          '--checkpoint', str(evil), '--images', str(images)])
+    code, _, err = run_tool_main('sdag_ranking', [
+        'configs/sdag/sdag_pretrain_demo_detector.py', '--checkpoint', str(evil), '--images',
+        str(images)])
     assert not marker.exists(), 'the checkpoint ran its code'
     assert code == 2
     _one_line_refusal(err, evil)
