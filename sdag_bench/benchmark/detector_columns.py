@@ -9,6 +9,8 @@ quality of its outputs and its cost. Numbers stay numbers (``<detector> AP50``,
 ``<detector> AP50_lo``, ...), so the CSV is raw and :func:`merge_intervals` formats the rest.
 """
 import math
+import os
+import os.path as osp
 from typing import List, Sequence
 
 import pandas as pd
@@ -139,8 +141,6 @@ def write_detector_columns(table: pd.DataFrame, out_dir: str, fmt, caption: str 
     Returns:
         list[str]: The written paths (md, csv, tex).
     """
-    import os
-    import os.path as osp
     os.makedirs(out_dir, exist_ok=True)
     wide = detector_columns_table(table, primary)
     paths = [osp.join(out_dir, f'{name}.{ext}') for ext in ('md', 'csv', 'tex')]
