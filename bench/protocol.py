@@ -38,6 +38,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from mmdet.structures import DetDataSample  # noqa: E402
+from mmengine.config import Config  # noqa: E402
 
 from sdag_bench import register_all_modules  # noqa: E402
 from sdag_bench.benchmark.detector_input import (DetectorTestTransforms,  # noqa: E402
@@ -117,7 +118,11 @@ def section_variants(photos: List[str], repeats: int, device: str, lines: List[s
     det_ckpt = str(ROOT / det_ckpt) if osp.isfile(ROOT / det_ckpt) else None
     detector = build_frozen_detector(str(ROOT / det_cfg), det_ckpt, device)
     transforms = DetectorTestTransforms(str(ROOT / det_cfg))
-    enhancer = build_enhancer_from_config(ROOT / ZERO_DCE, device=device)
+    # timing only: without the official file (tools/convert_official.py) Zero-DCE keeps random
+    # weights, which cost the same
+    official = Config.fromfile(str(ROOT / ZERO_DCE)).checkpoint
+    enhancer = build_enhancer_from_config(
+        ROOT / ZERO_DCE, checkpoint=None if osp.isfile(ROOT / official) else '', device=device)
     stages: Dict[str, List[float]] = {k: [] for k in (
         'decode', 'enhance native', 'resize + detector', 'resize', 'enhance 416',
         'detector on 416', 'PNG write', 'PNG read')}
@@ -193,7 +198,6 @@ def section_stages(photos: List[str], repeats: int, device: str, lines: List[str
         np.ascontiguousarray(im[..., ::-1])).permute(2, 0, 1)[None].float() / 255), subset,
         images, 1)
     rows = []
-    from mmengine.config import Config
     bench = Config.fromfile(str(ROOT / 'configs/benchmark/exdark.py'))
     for name, spec in discover_enhancers([str(ROOT / d) for d in bench.enhancer_dirs]).items():
         if enhancers is not None and name not in enhancers:

@@ -155,6 +155,9 @@ def write_per_light(records: Sequence[dict], cell_dirs: Sequence[str], out_dir: 
     table.to_csv(paths[0], index=False)
     with open(paths[1], 'w') as f:
         f.write(format_per_light(table, note))
-    if plots:
+    if plots and 'ΔAP50' in table and table['ΔAP50'].notna().any():
         paths.append(plot_per_light(table, osp.join(out_dir, 'per_light.png')))
+    elif plots:  # a heat map of nothing would only mislead
+        notes.append(f'per_light.png not drawn: no lighting group has {MIN_TEST_IMAGES} photos '
+                     'or more, so no ΔAP50 is tested')
     return paths, notes
