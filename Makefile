@@ -55,14 +55,19 @@ exdark600: setup
 # far faster on a busy one (no OpenMP threads spinning against each other); set it to override
 test test-all test-slow: export OMP_NUM_THREADS ?= 1
 
+# pytest-xdist: TEST_JOBS workers (auto: one per CPU), each test module on one worker (its
+# module-scoped fixtures are made once); TEST_JOBS=0 runs in this process
+TEST_JOBS ?= auto
+XDIST = -p xdist -n $(TEST_JOBS) --dist loadscope
+
 test: setup
-	$(PYTHON) -m pytest -q -m "not slow" $(PYTEST_ARGS)
+	$(PYTHON) -m pytest -q -m "not slow" $(XDIST) $(PYTEST_ARGS)
 
 test-all: setup
-	$(PYTHON) -m pytest -q $(PYTEST_ARGS)
+	$(PYTHON) -m pytest -q $(XDIST) $(PYTEST_ARGS)
 
 test-slow: setup
-	$(PYTHON) -m pytest -q -m slow $(PYTEST_ARGS)
+	$(PYTHON) -m pytest -q -m slow $(XDIST) $(PYTEST_ARGS)
 
 zoo: setup
 	bash tools/train_demo_zoo.sh

@@ -7,8 +7,10 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Callable
 
 import pytest
+from filelock import FileLock
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 #: Third-party data (official checkpoints, real photos, labels); never copied into the repo.
@@ -25,32 +27,60 @@ def shared_assets() -> Path:
     return SHARED_ASSETS
 
 
+def made_once(tmp_path_factory, name: str, make: Callable[[Path], None]) -> Path:
+    """A folder ``make(folder)`` fills once per test run: once per session, and once for all
+    pytest-xdist workers together (the first to take the lock makes it, the others wait and
+    read it). Read only for the tests.
+
+    Args:
+        tmp_path_factory: pytest's factory of the session's temporary folders.
+        name (str): The folder's name.
+        make (Callable[[Path], None]): Fills the (new, empty) folder; raises on failure.
+
+    Returns:
+        Path: The folder.
+    """
+    if 'PYTEST_XDIST_WORKER' not in os.environ:
+        folder = tmp_path_factory.mktemp(name)
+        make(folder)
+        return folder
+    root = tmp_path_factory.getbasetemp().parent  # shared by the workers of this run
+    folder, done = root / name, root / f'{name}.done'
+    with FileLock(str(root / f'{name}.lock')):
+        if not done.is_file():
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir()
+            make(folder)
+            done.touch()
+    return folder
+
+
+def _run_tool(*args: str) -> None:
+    done = subprocess.run([sys.executable, *args], cwd=PROJECT_ROOT, capture_output=True,
+                          text=True)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+
+
 @pytest.fixture(scope='session')
 def yolov3_tiny_checkpoint(shared_assets: Path, tmp_path_factory) -> Path:
     """darknet's COCO YOLOv3-tiny converted by ``tools/convert_darknet.py`` as a user runs it,
-    once per test session (tests read it, none writes it); skips without the assets."""
+    once per test run (tests read it, none writes it); skips without the assets."""
     darknet = shared_assets / 'pjreddie+darknet'
-    out = tmp_path_factory.mktemp('darknet') / 'yolov3_tiny_coco.pth'
-    done = subprocess.run([sys.executable, 'tools/convert_darknet.py',
-                           str(darknet / 'yolov3-tiny.cfg'), str(darknet / 'yolov3-tiny.weights'),
-                           str(out)], cwd=PROJECT_ROOT, capture_output=True, text=True)
-    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
-    return out
+    folder = made_once(tmp_path_factory, 'darknet', lambda out: _run_tool(
+        'tools/convert_darknet.py', str(darknet / 'yolov3-tiny.cfg'),
+        str(darknet / 'yolov3-tiny.weights'), str(out / 'yolov3_tiny_coco.pth')))
+    return folder / 'yolov3_tiny_coco.pth'
 
 
 @pytest.fixture(scope='session')
 def yolox_nano_checkpoint(shared_assets: Path, tmp_path_factory) -> Path:
     """YOLOX-Nano's ONNX export converted by ``tools/convert_yolox_onnx.py`` as a user runs it,
-    once per test session (tests read it, none writes it); skips without the assets."""
+    once per test run (tests read it, none writes it); skips without the assets."""
     onnx_file = shared_assets / 'Bigisland1729+object-detection-models' / 'yolox_nano.onnx'
-    out = tmp_path_factory.mktemp('yolox') / 'yolox_nano_coco.pth'
-    done = subprocess.run([sys.executable, 'tools/convert_yolox_onnx.py', str(onnx_file),
-                           str(out)], cwd=PROJECT_ROOT, capture_output=True, text=True)
-    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
-    return out
+    folder = made_once(tmp_path_factory, 'yolox', lambda out: _run_tool(
+        'tools/convert_yolox_onnx.py', str(onnx_file), str(out / 'yolox_nano_coco.pth')))
+    return folder / 'yolox_nano_coco.pth'
 
-
-#: The session's demo run: ``tools/benchmark.py`` with these arguments (and ``--work-dir``).
 
 #: The pytest session's demo run: ``tools/benchmark.py`` with these arguments (and ``--work-dir``).
 DEMO_RUN_ARGS = ['--enhancers', 'identity,gamma', '--no-progress']
@@ -63,19 +93,21 @@ def demo_run(tmp_path_factory) -> Path:
     plots, report), run once per test session in this process as a researcher types it.
 
     Read only: a test that changes files takes a copy (``demo_run_copy``)."""
+    return made_once(tmp_path_factory, 'demo_run', _demo_run) / 'results'
+
+
+def _demo_run(folder: Path) -> None:
     from tools.benchmark import main
-    work_dir = tmp_path_factory.mktemp('demo_run') / 'results'
     out, err = io.StringIO(), io.StringIO()
     cwd = os.getcwd()
     os.chdir(PROJECT_ROOT)
     try:
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            code = main(DEMO_RUN_ARGS + ['--work-dir', str(work_dir)])
+            code = main(DEMO_RUN_ARGS + ['--work-dir', str(folder / 'results')])
     finally:
         os.chdir(cwd)
     assert code == 0, err.getvalue()[-3000:]
-    (work_dir.parent / 'stdout.txt').write_text(out.getvalue())
-    return work_dir
+    (folder / 'stdout.txt').write_text(out.getvalue())
 
 
 @pytest.fixture

@@ -36,8 +36,8 @@ def plan_seed_cells(cells: Sequence[CellSpec]) -> Tuple[List[CellSpec], List[str
         for index, checkpoint in enumerate(checkpoints):
             path = resolve_project_path(checkpoint)
             if not osp.isfile(path):
-                notes.append(f'{cell.enhancer.name}: seed checkpoint {path} not found '
-                             '(tools/train_demo_zoo.sh trains it)')
+                notes.append(f'{cell.enhancer.name}: seed checkpoint {path} not found (the '
+                             f'header of {cell.enhancer.config} says what trains it)')
                 continue
             if index == 0 and path == cell.enhancer.checkpoint:
                 seed_cells.append(cell)

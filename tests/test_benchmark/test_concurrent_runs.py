@@ -5,6 +5,7 @@ import sys
 import time
 
 import pandas as pd
+import pytest
 from small_bench import PROJECT_ROOT, benchmark_cmd, make_small_bench, run_benchmark
 
 from sdag_bench.benchmark.claims import CellClaims
@@ -22,6 +23,7 @@ def _table(text: str) -> list:
     return [[c.strip() for c in row.strip('|').split('|')][i] for row in rows for i in keep]
 
 
+@pytest.mark.slow  # two benchmark processes racing over one store: ~45 s
 def test_two_concurrent_runs_compute_each_cell_once(tmp_path):
     bench = make_small_bench(tmp_path, num_images=24)
     shared = tmp_path / 'shared'

@@ -78,7 +78,17 @@ def test_second_run_reuses_cells_and_a_deleted_cell_is_recomputed(
                            '--no-progress', '--bootstrap', '0', '--no-plots']) == 0
     assert '3 cells (2 reused, 1 run)' in capsys.readouterr().out
     new = {r['cell']['enhancer']['name']: r for r in store.records()}
-    assert new['gamma']['metrics'] == records['gamma']['metrics']  # deterministic
+    # deterministic: AP exactly; the image-quality means to float rounding (the first run may
+    # come from another process, e.g. a pytest-xdist worker); the timing is measured again
+    metrics, before = new['gamma']['metrics'], records['gamma']['metrics']
+    assert metrics.keys() == before.keys()
+    for metric, value in before.items():
+        if metric == 'cost/ms_per_image':
+            continue
+        if metric.startswith(('AP', 'mAP')) or not isinstance(value, float):
+            assert metrics[metric] == value, metric
+        else:
+            assert metrics[metric] == pytest.approx(value, rel=1e-6), metric
     for name in ('normal_light', 'identity'):
         path = os.path.join(store.cell_dir, f'{name}__demo__demo_retinanet.json')
         assert os.stat(path).st_mtime_ns == mtimes[name]

@@ -5,6 +5,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from small_bench import PROJECT_ROOT, benchmark_cmd, make_small_bench, run_benchmark
 
 COMPARED = ('AP', 'mAP', 'niqe', 'psnr', 'ssim')
@@ -18,6 +20,7 @@ def _metrics(work_dir):
     return record, {k: v for k, v in record['metrics'].items() if k.startswith(COMPARED)}
 
 
+@pytest.mark.slow  # torchrun with two processes and a single-process reference: ~20 s
 def test_torchrun_two_processes_match_one(tmp_path):
     bench = make_small_bench(tmp_path, num_images=NUM_IMAGES)['bench']
     single = str(tmp_path / 'single')

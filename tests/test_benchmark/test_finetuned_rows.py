@@ -11,6 +11,7 @@ import csv
 import hashlib
 import math
 
+import pytest
 from small_bench import PROJECT_ROOT, make_small_bench, read_cell, run_benchmark
 
 FINETUNED = 'configs/detectors/demo_retinanet_finetuned.py'
@@ -35,6 +36,7 @@ def _rows(path):
         return {(r['enhancer'], r['detector']): r for r in csv.DictReader(f)}
 
 
+@pytest.mark.slow  # five fine-tuned detector rows: ~12 s
 def test_paired_finetuned_rows_next_to_the_frozen_detector(tmp_path):
     paths = _bench(tmp_path, CKPT)
     work = tmp_path / 'work'

@@ -58,6 +58,7 @@ def _rows(dom: str) -> list:
     return re.findall(r'<tr data-enhancer="([^"]+)"', body)
 
 
+@pytest.mark.slow  # a headless browser: ~20 s
 def test_report_in_headless_chromium(tmp_path):
     _chromium()
     small = make_small_bench(tmp_path, 4)

@@ -71,6 +71,7 @@ def _temporaries(work_dir: str) -> list:
             if TEMPORARY.search(name)]
 
 
+@pytest.mark.slow  # a benchmark process killed and a new one resuming: ~35 s
 def test_killed_after_a_cell_resumes_reusing_it(tmp_path, bench):
     reference = str(tmp_path / 'reference')  # uninterrupted, in this process
     done = run_benchmark(bench, reference, 'identity,gamma')

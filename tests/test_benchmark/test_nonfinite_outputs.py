@@ -3,6 +3,7 @@ a detector that merely found nothing: its NaN scores fail the score threshold, s
 ever reaches the predictions."""
 from pathlib import Path
 
+import pytest
 import torch
 from mmdet.structures import DetDataSample
 from mmengine.structures import InstanceData
@@ -64,6 +65,7 @@ def test_a_nan_box_in_the_predictions_is_flagged():
     assert prediction_is_nonfinite(sample)
 
 
+@pytest.mark.slow  # a benchmark process with a NaN detector: ~25 s (counters: tests above)
 def test_benchmark_flags_a_nan_detector_cell_and_its_leaderboard_row(tmp_path):
     """Through tools/benchmark.py on a 4-image demo set: the cell counts the 4 images, the
     leaderboard carries the count, the run warns; the same weights without NaN count 0."""

@@ -12,6 +12,7 @@ import shutil
 
 import cv2
 import numpy as np
+import pytest
 import torch
 from mmengine.config import Config
 from mmengine.runner import Runner
@@ -90,6 +91,7 @@ def test_harness_equals_mmdet_test_loop_with_the_demo_detector_config(tmp_path):
     assert protocol['detector_input'] == 'Resize(scale=(192, 192), keep_ratio=True)'
 
 
+@pytest.mark.slow  # ~15 s; mmdet's own test loop stays in the fast tier (test above)
 def test_harness_applies_the_detectors_own_test_scale(tmp_path):
     """A detector config testing at 288 px: the harness resizes the 192 px enhanced images as
     mmdet would, and boxes come back in 192 px image coordinates."""

@@ -68,7 +68,8 @@ def _save_pngs(images: Path, ann_file: Path, out: Path, enhancer) -> Path:
 
 
 @pytest.mark.parametrize('detector', sorted(DETECTORS))
-@pytest.mark.parametrize('enhancer', ['identity', 'gamma'])
+# identity in the fast tier; gamma (~10 s a detector) in the slow one
+@pytest.mark.parametrize('enhancer', ['identity', pytest.param('gamma', marks=pytest.mark.slow)])
 def test_harness_ap50_equals_mmdet_runner_test(exdark_photos, enhancer, detector, request):
     tmp, images, ann_file = exdark_photos
     config = f'configs/enhancers/{enhancer}.py'

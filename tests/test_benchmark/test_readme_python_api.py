@@ -12,6 +12,8 @@ import os
 import re
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -26,6 +28,7 @@ def _committed_ap50() -> dict:
         return {row['enhancer']: float(row['AP50']) for row in csv.DictReader(f)}
 
 
+@pytest.mark.slow  # the README block over the demo benchmark: ~22 s
 def test_readme_python_block_runs_and_matches_the_committed_leaderboard(tmp_path):
     code = _readme_block()
     assert "ResultStore('work_dirs/from_python')" in code

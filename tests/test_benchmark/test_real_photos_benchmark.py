@@ -81,6 +81,9 @@ def test_voc_ap50_matches_a_hand_count():
     assert voc_ap50(dets, truths, ['Car'])['mean'] == pytest.approx(0.5 + 0.5 * 2 / 3)
 
 
+# the real_photos benchmark through a process: ~20 s (tools/benchmark.py stays in the fast tier
+# through the demo and ExDark runs)
+@pytest.mark.slow
 def test_benchmark_cli_on_the_exdark_photos(darknet_checkpoint, tmp_path):
     work = tmp_path / 'results'
     run = subprocess.run(

@@ -8,6 +8,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from sdag_bench.utils.paths import PROJECT_ROOT
 
 FOLDERS = ('configs/enhancers', 'configs/sdag', 'configs/demo_zoo')
@@ -43,6 +45,7 @@ print(json.dumps(out))
 '''
 
 
+@pytest.mark.slow  # a fresh interpreter building every config: ~14 s
 def test_every_config_builds_from_a_fresh_interpreter():
     assert len(CONFIGS) >= 30
     done = subprocess.run([sys.executable, '-c', _BUILD_ALL] + CONFIGS, cwd=PROJECT_ROOT,

@@ -8,6 +8,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from sdag_bench.datasets.demo import DEMO_SPEC
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -40,6 +42,7 @@ def _temporaries(folder: Path):
     return sorted(p.name for p in folder.iterdir() if p.name.startswith('.demo-tmp'))
 
 
+@pytest.mark.slow  # two generating processes: ~14 s
 def test_second_run_waits_for_the_first_and_generation_happens_once(tmp_path):
     root = tmp_path / 'data' / 'demo'
     spec = _spec_file(tmp_path, num=60)
@@ -62,6 +65,7 @@ def test_second_run_waits_for_the_first_and_generation_happens_once(tmp_path):
     assert not _temporaries(root.parent)
 
 
+@pytest.mark.slow  # a generation process killed mid-way: ~20 s
 def test_sigterm_during_generation_removes_the_temporary_folder(tmp_path):
     root = tmp_path / 'data' / 'demo'
     cli = ['data_tools/make_demo_set.py', '--root', str(root), '--spec',

@@ -5,6 +5,7 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
 from PIL import Image
 from sdag_runner_utils import PROJECT_ROOT, write_dark_images
 
@@ -39,6 +40,9 @@ def test_bad_training_image_is_a_one_line_error_naming_it(tmp_path):
     assert last.startswith('error: ') and str(folder) in last and 'skip_bad=True' in last, last
 
 
+# a training process, ~14 s; counted skips through tools/train.py stay in the fast tier
+# (test_train_exdark_zoo.py)
+@pytest.mark.slow
 def test_skip_bad_trains_on_the_rest_and_counts_every_bad_file(tmp_path):
     folder = _folder_with_bad_images(tmp_path / 'dark')
     result = _train(folder, tmp_path / 'work', 'train_dataloader.dataset.skip_bad=True')

@@ -19,7 +19,7 @@ from mmdet.evaluation.functional import eval_map
 
 from sdag_bench.utils.paths import PROJECT_ROOT
 
-pytestmark = pytest.mark.assets
+pytestmark = [pytest.mark.assets, pytest.mark.slow]  # 12 photos x 2 detectors, ~80 s
 ENHANCERS = 'identity,gamma,clahe'
 
 

@@ -1,4 +1,6 @@
 """Determinism: the same cell and seed give bitwise-identical numbers on the CPU."""
+import pytest
+
 from sdag_bench.benchmark.cells import CellSpec, DatasetSpec, DetectorSpec, EnhancerSpec
 from sdag_bench.benchmark.evaluate import evaluate_cell
 from sdag_bench.benchmark.options import EvaluationOptions
@@ -6,6 +8,7 @@ from sdag_bench.benchmark.options import EvaluationOptions
 QUALITY = [dict(type='ImageQualityMetric', metrics=('niqe', 'psnr', 'ssim'))]
 
 
+@pytest.mark.slow  # the same cells evaluated twice from scratch: ~15 s
 def test_same_seed_gives_identical_cells(tmp_path):
     # a learnable enhancer without weights: its random initialisation must follow the seed too
     config = tmp_path / 'zerodce_random.py'
