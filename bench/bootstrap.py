@@ -24,11 +24,14 @@ import time
 
 import numpy as np
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+sys.path.insert(0, ROOT)
+# the synthetic cells of the tests (tests/synthetic_cells.py; test data, not part of the package)
+sys.path.insert(0, osp.join(ROOT, 'tests'))
 
 from sdag_bench.stats import (bootstrap_weights, match_voc, percentile_interval,  # noqa: E402
                               voc_ap_draws, weighted_mean_draws)
-from sdag_bench.stats.synthetic import eval_map_inputs, synthetic_cell  # noqa: E402
+from synthetic_cells import eval_map_inputs, synthetic_cell  # noqa: E402
 
 
 def coco_annotations(predictions, truth, num_classes: int) -> dict:

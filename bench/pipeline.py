@@ -50,11 +50,12 @@ sys.path.insert(0, str(ROOT))
 from sdag_bench import register_all_modules  # noqa: E402
 from sdag_bench.benchmark.cells import (CellSpec, DatasetSpec, DetectorSpec,  # noqa: E402
                                         EnhancerSpec)
-from sdag_bench.benchmark.dataloader import build_test_dataloader  # noqa: E402
-from sdag_bench.benchmark.detector_input import (DetectorTestTransforms,  # noqa: E402
-                                                 to_uint8_images)
-from sdag_bench.benchmark.evaluate import evaluate_cell, evaluate_cells  # noqa: E402
-from sdag_bench.benchmark.frozen_detector import build_frozen_detector, run_detector  # noqa: E402
+from sdag_bench.benchmark.run.test_dataloader import build_test_dataloader  # noqa: E402
+from sdag_bench.benchmark.run.detector_transforms import (  # noqa: E402
+    DetectorTestTransforms, to_uint8_images)
+from sdag_bench.benchmark.run.evaluate import evaluate_cell, evaluate_cells  # noqa: E402
+from sdag_bench.benchmark.run.frozen_detector import (  # noqa: E402
+    build_frozen_detector, run_detector)
 from sdag_bench.benchmark.options import EvaluationOptions  # noqa: E402
 from sdag_bench.enhancers.builder import build_enhancer_from_config  # noqa: E402
 from sdag_bench.metrics.cost import count_flops  # noqa: E402

@@ -41,10 +41,10 @@ from mmdet.structures import DetDataSample  # noqa: E402
 from mmengine.config import Config  # noqa: E402
 
 from sdag_bench import register_all_modules  # noqa: E402
-from sdag_bench.benchmark.detector_input import (DetectorTestTransforms,  # noqa: E402
-                                                 to_uint8_images)
-from sdag_bench.benchmark.frozen_detector import build_frozen_detector  # noqa: E402
-from sdag_bench.benchmark.plan import discover_enhancers, load_enhancer_spec  # noqa: E402
+from sdag_bench.benchmark.run.detector_transforms import (  # noqa: E402
+    DetectorTestTransforms, to_uint8_images)
+from sdag_bench.benchmark.run.frozen_detector import build_frozen_detector  # noqa: E402
+from sdag_bench.benchmark.plan.planner import discover_enhancers, load_enhancer_spec  # noqa: E402
 from sdag_bench.enhancers.builder import build_enhancer_from_config  # noqa: E402
 from sdag_bench.metrics.niqe import niqe  # noqa: E402
 from sdag_bench.transforms.loading import LoadImageRobust  # noqa: E402

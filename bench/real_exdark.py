@@ -40,11 +40,11 @@ from protocol import best_of, detect, enhance, load  # noqa: E402
 from sdag_bench import register_all_modules  # noqa: E402
 from sdag_bench.benchmark.cells import (CellSpec, DatasetSpec, DetectorSpec,  # noqa: E402
                                         EnhancerSpec, load_config)
-from sdag_bench.benchmark.detector_input import DetectorTestTransforms  # noqa: E402
-from sdag_bench.benchmark.evaluate import evaluate_cells  # noqa: E402
-from sdag_bench.benchmark.frozen_detector import build_frozen_detector  # noqa: E402
+from sdag_bench.benchmark.run.detector_transforms import DetectorTestTransforms  # noqa: E402
+from sdag_bench.benchmark.run.evaluate import evaluate_cells  # noqa: E402
+from sdag_bench.benchmark.run.frozen_detector import build_frozen_detector  # noqa: E402
 from sdag_bench.benchmark.options import EvaluationOptions  # noqa: E402
-from sdag_bench.benchmark.plan import discover_enhancers  # noqa: E402
+from sdag_bench.benchmark.plan.planner import discover_enhancers  # noqa: E402
 from sdag_bench.enhancers.builder import build_enhancer_from_config  # noqa: E402
 from sdag_bench.metrics.niqe import niqe  # noqa: E402
 
@@ -122,7 +122,7 @@ def section_scoring(results: Path, lines: List[str]) -> None:
     """VOC matching + AP and the 1000-resample bootstrap of one stored cell."""
     import json
 
-    from sdag_bench.benchmark.intervals import cell_draws, cell_ground_truth
+    from sdag_bench.benchmark.report.intervals import cell_draws, cell_ground_truth
     cells = sorted(glob.glob(str(results / 'cells' / 'identity__exdark600__*.json')))
     if not cells:
         lines += ['## 2. Scoring', '', '(no stored exdark600 cell yet)', '']
@@ -145,10 +145,10 @@ def section_scoring(results: Path, lines: List[str]) -> None:
 def section_overhead(photos: List[str], repeats: int, device: str, lines: List[str],
                      weights: Dict[str, str], data: Path) -> None:
     """``evaluate_cells`` (one enhancer, both detectors: one pass) against a bare loop."""
-    from sdag_bench.benchmark.dataloader import build_test_dataloader
+    from sdag_bench.benchmark.run.test_dataloader import build_test_dataloader
     cfg = load_config(str(BENCHMARK))
     spec = discover_enhancers(cfg.enhancer_dirs, cfg.get('official_suffix'))['gamma']
-    from sdag_bench.benchmark.dataset_options import data_root_options
+    from sdag_bench.benchmark.plan.dataset_options import data_root_options
     config = str(ROOT / cfg.datasets.exdark600.config)
     moved = data_root_options(config, str(data))  # as --data-root does
     dataset = DatasetSpec('exdark600', config, cfg_options=moved)

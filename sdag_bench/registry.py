@@ -75,11 +75,10 @@ LOG_PROCESSORS = Registry('log_processor', parent=mmdet_registry.LOG_PROCESSORS)
 #: they have a registry of their own, with no parent.
 DEGRADATIONS = Registry('degradation', locations=['sdag_bench.sdag.degradations'])
 
-#: Enhancers are MODELS too; this alias makes the intent of ``ENHANCERS.build`` explicit.
-ENHANCERS = MODELS
-
+#: The subpackages that register components (``benchmark`` registers none: importing it here
+#: would only load pandas and matplotlib into every process that builds a model).
 _SUBPACKAGES = ('enhancers', 'models', 'losses', 'sdag', 'detectors', 'datasets', 'transforms',
-                'metrics', 'hooks', 'benchmark')
+                'metrics', 'hooks')
 
 
 def register_all_modules(init_default_scope: bool = True) -> None:

@@ -17,25 +17,17 @@ import sys
 from mmengine.config import DictAction
 from mmengine.dist import init_dist, is_main_process
 
-from sdag_bench.benchmark.cells import ResultStore
 from sdag_bench.benchmark.cli import (CommandLineError, add_common_arguments, check_arguments,
                                       evaluation_options, load_benchmark_config, plan_from_args,
                                       resolve_device)
-from sdag_bench.benchmark.data_inputs import DataInputError
-from sdag_bench.benchmark.detector_columns import wants_detector_columns, write_detector_columns
-from sdag_bench.benchmark.interval_report import bootstrap_report
-from sdag_bench.benchmark.interval_tables import interval_note
-from sdag_bench.benchmark.leaderboard import (format_value, leaderboard, protocol_lines,
-                                              records_to_frame, write_leaderboard)
-from sdag_bench.benchmark.listing import list_benchmark
-from sdag_bench.benchmark.per_light_report import write_per_light
-from sdag_bench.benchmark.plots import plot_ap_vs_niqe, plot_paths, plot_per_class_ap
-from sdag_bench.benchmark.qualitative import render_qualitative_grid
-from sdag_bench.benchmark.report_thumbnails import write_benchmark_report
-from sdag_bench.benchmark.run import run_cells
-from sdag_bench.benchmark.run_outputs import RunOutputs, selection_caption
-from sdag_bench.benchmark.store_files import StoreError
-from sdag_bench.benchmark.verify import verify_cells
+from sdag_bench.benchmark.plan.listing import list_benchmark
+from sdag_bench.benchmark.report.outputs import write_reports
+from sdag_bench.benchmark.report.publish import RunOutputs
+from sdag_bench.benchmark.run.cell_inputs import DataInputError
+from sdag_bench.benchmark.run.run_cells import run_cells
+from sdag_bench.benchmark.run.verify import verify_cells
+from sdag_bench.benchmark.store.result_store import ResultStore
+from sdag_bench.utils.atomic_files import StoreError
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -125,7 +117,9 @@ def main(argv=None) -> int:
     reused = sum(r['cached'] for r in records)
     outputs = RunOutputs(work_dir)  # this run's tables, published together at the end
     try:
-        text, paths = write_outputs(args, bench_cfg, cells, records, store, outputs.folder)
+        text, paths = write_reports(
+            bench_cfg, cells, records, [store.cell_dir], outputs.folder, args.bootstrap,
+            args.bootstrap_seed, plots=not args.no_plots, device=args.device)
     except BaseException:
         outputs.discard()
         raise
@@ -152,59 +146,6 @@ def main(argv=None) -> int:
                   f"{info.get('refused', 0)} symlinks leaving the folder refused "
                   f"{info.get('refused_names', [])}")
     return report_verified(verified)
-
-
-def write_outputs(args: argparse.Namespace, bench_cfg, cells: list, records: list,
-                  store: ResultStore, out_dir: str) -> tuple:
-    """Write the run's leaderboard, intervals, plots and report into ``out_dir``.
-
-    Returns:
-        tuple[str, list[str]]: The markdown leaderboard's text (what the run prints) and the
-        written paths.
-    """
-    table = leaderboard(records_to_frame(records), sort_by=bench_cfg.get('primary_metric',
-                                                                         'AP50'))
-    table, interval_paths, interval_notes, interval_caption = bootstrap_report(
-        table, records, [store.cell_dir], out_dir, args.bootstrap, args.bootstrap_seed,
-        plots=not args.no_plots, primary=bench_cfg.get('primary_metric', 'AP50'))
-    holds = selection_caption(cells)
-    caption = '\n'.join(filter(None, [f'Benchmark `{bench_cfg.benchmark}`', holds,
-                                      interval_caption]))
-    # several detectors on one dataset: leaderboard.* is the paper-style table (a column group
-    # per detector) and the long table (a row per enhancer and detector) is leaderboard_long.*
-    several = wants_detector_columns(table)
-    paths = write_leaderboard(table, out_dir, caption=caption,
-                              name='leaderboard_long' if several else 'leaderboard')
-    if several:
-        paths = write_detector_columns(table, out_dir, format_value, caption,
-                                       protocol_lines(table),
-                                       bench_cfg.get('primary_metric', 'AP50')) + paths
-    paths += interval_paths
-    # AP50 per lighting condition where the test json names them (ExDark's Light, In/Out)
-    light_paths, light_notes = write_per_light(
-        records, [store.cell_dir], out_dir, args.bootstrap, args.bootstrap_seed,
-        interval_note(args.bootstrap, args.bootstrap_seed, 0.95), plots=not args.no_plots)
-    paths += light_paths
-    for note in interval_notes + light_notes:
-        print(f'[intervals] {note}')
-    if not args.no_plots:
-        figures = plot_paths(out_dir)
-        paths += [p for p in (plot_ap_vs_niqe(table, figures['ap_vs_niqe']),
-                              plot_per_class_ap(records, figures['per_class']),
-                              # a benchmark on photos that may not be redistributed sets
-                              # qualitative_grid = False: no image grid of them is written
-                              render_qualitative_grid(
-                                  [c for c in cells if c.dataset == cells[0].dataset],
-                                  figures['grid'], device=args.device)
-                              if bench_cfg.get('qualitative_grid', True) else None) if p]
-    # one self-contained page; thumbnails of the outputs only where images may be shown
-    paths.append(write_benchmark_report(
-        table, out_dir, bench_cfg.benchmark, '\n'.join(filter(None, [holds, interval_caption])),
-        [p for p in paths if p.endswith('.png')], cells,
-        images=not args.no_plots and bench_cfg.get('qualitative_grid', True),
-        device=args.device))
-    with open(paths[0]) as f:  # this run's own file, in its private folder
-        return f.read(), paths
 
 
 def report_verified(verified: list) -> int:

@@ -11,14 +11,14 @@ Example:
         checkpoints/demo_retinanet.pth
 """
 import argparse
-import hashlib
 import os
 import sys
-import tempfile
 
 import torch
 
+from sdag_bench.utils.atomic_files import write_atomic
 from sdag_bench.utils.checkpoint import CheckpointError, load_checkpoint_file
+from sdag_bench.utils.file_hashes import sha256_file
 
 
 def export(src: str, dst: str, half: bool = False) -> str:
@@ -44,12 +44,8 @@ def export(src: str, dst: str, half: bool = False) -> str:
     if isinstance(record, dict):  # the enhancer a detector was trained behind: plain strings
         meta['frozen_enhancer'] = {str(k): str(v) for k, v in record.items()}
     os.makedirs(os.path.dirname(os.path.abspath(dst)), exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(dst)), suffix='.tmp')
-    os.close(fd)
-    torch.save({'state_dict': state, 'meta': meta}, tmp)
-    os.replace(tmp, dst)
-    with open(dst, 'rb') as f:
-        return hashlib.sha256(f.read()).hexdigest()
+    write_atomic(dst, lambda f: torch.save({'state_dict': state, 'meta': meta}, f), binary=True)
+    return sha256_file(dst)
 
 
 def main(argv=None) -> int:

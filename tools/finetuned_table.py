@@ -15,8 +15,8 @@ import os.path as osp
 import sys
 
 from sdag_bench import register_all_modules
-from sdag_bench.benchmark.cells import ResultStore
-from sdag_bench.benchmark.finetuned_table import finetuned_comparison, write_comparison
+from sdag_bench.benchmark.store.result_store import ResultStore
+from sdag_bench.benchmark.report.finetuned_table import finetuned_comparison, write_comparison
 
 
 def main(argv=None) -> int:
@@ -39,7 +39,7 @@ def main(argv=None) -> int:
         return 2
     draws = None
     if args.draws:
-        from sdag_bench.benchmark.intervals import compute_draws
+        from sdag_bench.benchmark.report.intervals import compute_draws
         draws, notes = compute_draws(records, [store.cell_dir], draws=args.draws)
         for note in notes:
             print(f'[finetuned_table] {note}')

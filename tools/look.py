@@ -33,10 +33,10 @@ from tqdm import tqdm
 
 from sdag_bench.benchmark.cells import load_config
 from sdag_bench.benchmark.cli import (CommandLineError, load_benchmark_config, resolve_device)
-from sdag_bench.benchmark.detector_input import DetectorTestTransforms
-from sdag_bench.benchmark.frozen_detector import build_frozen_detector, run_detector
-from sdag_bench.benchmark.plan import (_add_config_paths, _pick, discover_enhancers,
-                                       load_enhancer_spec, resolve_detector_checkpoint)
+from sdag_bench.benchmark.run.detector_transforms import DetectorTestTransforms
+from sdag_bench.benchmark.run.frozen_detector import build_frozen_detector, run_detector
+from sdag_bench.benchmark.plan.planner import (add_config_paths, pick_names, discover_enhancers,
+                                               load_enhancer_spec, resolve_detector_checkpoint)
 from sdag_bench.detectors.inference import config_class_names
 from sdag_bench.enhancers import build_enhancer_from_config
 from sdag_bench.metrics import create_metric
@@ -101,10 +101,10 @@ def select_rows(args: argparse.Namespace) -> Tuple[list, str, str]:
     bench_cfg = load_benchmark_config(args.benchmark)
     known = discover_enhancers(bench_cfg.get('enhancer_dirs', []),
                                bench_cfg.get('official_suffix'))
-    names, known = _add_config_paths(args.enhancers, known)
-    enhancers = [load_enhancer_spec(known[n]) for n in _pick(names, known, 'enhancer')]
-    name, detectors = _add_config_paths(args.detector, dict(bench_cfg.get('detectors', {})))
-    [name] = _pick(name, detectors, 'detector')
+    names, known = add_config_paths(args.enhancers, known)
+    enhancers = [load_enhancer_spec(known[n]) for n in pick_names(names, known, 'enhancer')]
+    name, detectors = add_config_paths(args.detector, dict(bench_cfg.get('detectors', {})))
+    [name] = pick_names(name, detectors, 'detector')
     config = detectors[name]['config']
     checkpoint = resolve_detector_checkpoint(
         name, config, args.checkpoint or detectors[name].get('checkpoint'))

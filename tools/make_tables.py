@@ -9,8 +9,8 @@ import os
 import os.path as osp
 import sys
 
-from sdag_bench.benchmark.cells import ResultStore
-from sdag_bench.benchmark.paper_tables import paper_tables
+from sdag_bench.benchmark.store.result_store import ResultStore
+from sdag_bench.benchmark.report.paper_tables import paper_tables
 
 
 def main(argv=None) -> int:

@@ -11,7 +11,7 @@ import os.path as osp
 import sys
 
 from sdag_bench import register_all_modules
-from sdag_bench.benchmark.cells import ResultStore
+from sdag_bench.benchmark.store.result_store import ResultStore
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -43,7 +43,7 @@ def main(argv=None) -> int:
               file=sys.stderr)
         return 2
     register_all_modules()
-    from sdag_bench.benchmark.rescore import RescoreError, compare, rescore_record
+    from sdag_bench.benchmark.run.rescore import RescoreError, compare, rescore_record
     predictions = osp.join(osp.dirname(path), osp.basename(path)[:-5] + '.predictions.npz')
     try:
         rescored, notes = rescore_record(record, predictions)

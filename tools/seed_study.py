@@ -13,14 +13,15 @@ import argparse
 import os.path as osp
 import sys
 
-from sdag_bench.benchmark.cells import ResultStore
+from sdag_bench.benchmark.store.result_store import ResultStore
 from sdag_bench.benchmark.cli import (CommandLineError, add_common_arguments, check_arguments,
                                       evaluation_options, load_benchmark_config, plan_from_args,
                                       resolve_device)
-from sdag_bench.benchmark.run import run_cells
-from sdag_bench.benchmark.seed_intervals import seed_significance_report
-from sdag_bench.benchmark.seeds import format_seed_table, plan_seed_cells, summarize_seeds
-from sdag_bench.benchmark.store_files import StoreError
+from sdag_bench.benchmark.run.run_cells import run_cells
+from sdag_bench.benchmark.report.seed_intervals import seed_significance_report
+from sdag_bench.benchmark.report.seed_table import format_seed_table, summarize_seeds
+from sdag_bench.benchmark.plan.seed_cells import plan_seed_cells
+from sdag_bench.utils.atomic_files import StoreError
 
 
 def parse_args(argv=None) -> argparse.Namespace:

@@ -25,9 +25,9 @@ from mmengine.logging import MMLogger
 from sdag_bench import register_all_modules
 from sdag_bench.utils.cli_checks import check_device, check_launcher, check_positive, first_problem
 from .cells import CellSpec
-from .enhanced_dirs import add_enhanced_dir_cells, parse_enhanced_dirs
+from .plan.enhanced_dirs import add_enhanced_dir_cells, parse_enhanced_dirs
 from .options import EvaluationOptions
-from .plan import find_benchmark_config, plan_cells
+from .plan.planner import find_benchmark_config, plan_cells
 
 
 class CommandLineError(Exception):

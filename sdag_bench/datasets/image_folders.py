@@ -42,7 +42,7 @@ def list_images(root: str, recursive: bool = True,
     return sorted(paths)
 
 
-def _crop_hw(crop_size: CropSize) -> Optional[Tuple[int, int]]:
+def crop_hw(crop_size: CropSize) -> Optional[Tuple[int, int]]:
     if crop_size is None:
         return None
     if isinstance(crop_size, int):
@@ -142,7 +142,7 @@ class UnpairedImageFolder(Dataset):
                  extensions: Sequence[str] = IMAGE_EXTENSIONS, skip_bad: bool = False,
                  min_side: int = MIN_TRAIN_SIDE) -> None:
         self.data_root = data_root
-        self.crop_size = _crop_hw(crop_size)
+        self.crop_size = crop_hw(crop_size)
         self.skip_bad = skip_bad
         self.min_side = min_side
         self.skipped = BadImageLog()
@@ -208,7 +208,7 @@ class PairedImageFolder(Dataset):
     def __init__(self, data_root: str, low_dir: str = 'low', high_dir: str = 'high',
                  crop_size: CropSize = None, skip_bad: bool = False) -> None:
         self.data_root = data_root
-        self.crop_size = _crop_hw(crop_size)
+        self.crop_size = crop_hw(crop_size)
         self.skipped = BadImageLog()
         lows = list_images(osp.join(data_root, low_dir))
         highs = {osp.splitext(osp.relpath(p, osp.join(data_root, high_dir)))[0]: p

@@ -3,7 +3,7 @@ from typing import List, Optional, Sequence
 
 from sdag_bench.utils.paths import resolve_project_path
 from sdag_bench.registry import DATASETS
-from .image_folders import (MIN_TRAIN_SIDE, CropSize, UnpairedImageFolder, _crop_hw,
+from .image_folders import (MIN_TRAIN_SIDE, CropSize, UnpairedImageFolder, crop_hw,
                             list_images)
 from sdag_bench.utils.image_io import IMAGE_EXTENSIONS, BadImageLog
 
@@ -63,7 +63,7 @@ class UnpairedImageList(UnpairedImageFolder):
         self.data_roots = [resolve_project_path(root) for root in data_roots]
         self.data_root = ', '.join(self.data_roots)
         self.split = split
-        self.crop_size = _crop_hw(crop_size)
+        self.crop_size = crop_hw(crop_size)
         self.skip_bad = skip_bad
         self.min_side = min_side
         self.skipped = BadImageLog()

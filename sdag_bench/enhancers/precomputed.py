@@ -17,9 +17,10 @@ from .base import BaseEnhancer
 class PrecomputedEnhancer(BaseEnhancer):
     """Outputs read from ``folder``, matched to the test images by file stem.
 
-    Its forward is the identity: the benchmark harness (``sdag_bench.benchmark.precomputed``)
-    replaces each loaded image by the folder's file with the same stem (any image extension),
-    resized back to the original size when it differs, and counts missing and unreadable files.
+    Its forward is the identity: the benchmark harness
+    (``sdag_bench.benchmark.run.enhanced_folder``) replaces each loaded image by the folder's
+    file with the same stem (any image extension), resized back to the original size when it
+    differs, and counts missing and unreadable files.
     A symlink whose target lies outside the folder is refused (never read or hashed) and
     counted. Nothing runs, so the cost columns stay empty.
 

@@ -173,19 +173,6 @@ def _symmetric_pad(img: Tensor, pad: int) -> Tensor:
     return img
 
 
-def mscn(img: Tensor) -> Tensor:
-    """Mean-subtracted contrast-normalised coefficients ``(I - mu) / (sigma + 1)``.
-
-    Args:
-        img (Tensor): ``(B, H, W)`` float64.
-
-    Returns:
-        Tensor: ``(B, H, W)``; magnitudes below ``MSCN_ZERO_TOL`` set to 0.
-    """
-    padded = F.pad(img[:, None], (3, 3, 3, 3), mode='replicate')[:, 0]
-    return _mscn_valid(padded)
-
-
 def _buffer(work: Optional[dict], name: str, shape: tuple, like: Tensor) -> Tensor:
     """A contiguous ``shape`` tensor carved from the reusable flat buffer ``work[name]``."""
     numel = math.prod(shape)

@@ -5,8 +5,8 @@ VOCMetric, ``pascal_voc/AP50``, while every table read ``voc/AP50``: KeyError 'A
 import pytest
 
 from sdag_bench.benchmark.cells import CellSpec, DatasetSpec, DetectorSpec, EnhancerSpec
-from sdag_bench.benchmark.evaluate import evaluate_cell
-from sdag_bench.benchmark.leaderboard import leaderboard, records_to_frame
+from sdag_bench.benchmark.run.evaluate import evaluate_cell
+from sdag_bench.benchmark.report.leaderboard import leaderboard, records_to_frame
 from sdag_bench.benchmark.options import EvaluationOptions
 from sdag_bench.metrics.metric_info import metric_direction
 from sdag_bench.utils.paths import PROJECT_ROOT

@@ -1,7 +1,7 @@
 import os
 
-from sdag_bench.benchmark.cells import (CellSpec, DatasetSpec, DetectorSpec, EnhancerSpec,
-                                        ResultStore)
+from sdag_bench.benchmark.cells import CellSpec, DatasetSpec, DetectorSpec, EnhancerSpec
+from sdag_bench.benchmark.store.result_store import ResultStore
 
 
 def _cell(tmp_path, gamma=0.4, weights=b'abc'):

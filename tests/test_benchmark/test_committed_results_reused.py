@@ -20,7 +20,7 @@ def no_compute(monkeypatch):
     def refuse(cells, options):
         raise AssertionError(f'recomputed {[c.name for c in cells]}: its key changed')
 
-    monkeypatch.setattr('sdag_bench.benchmark.run.evaluate_cells', refuse)
+    monkeypatch.setattr('sdag_bench.benchmark.run.run_cells.evaluate_cells', refuse)
 
 
 def _copy_results(tmp_path, folders):

@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 from small_bench import PROJECT_ROOT, benchmark_cmd, make_small_bench, run_benchmark
 
-from sdag_bench.benchmark.claims import CellClaims
-from sdag_bench.benchmark.store_files import host_name
+from sdag_bench.benchmark.store.claims import CellClaims
+from sdag_bench.utils.atomic_files import host_name
 
 ENHANCERS = 'identity,gamma,clahe,histeq'
 DETERMINISTIC = ['enhancer', 'AP50', 'mAP', 'NIQE', 'PSNR', 'SSIM', 'params', 'GFLOPs']
@@ -55,7 +55,7 @@ def test_claims_of_live_processes_hold_and_of_dead_ones_are_taken_over(tmp_path)
     holder = subprocess.Popen([sys.executable, '-c', (
         'import sys, time\n'
         f'sys.path.insert(0, {str(PROJECT_ROOT)!r})\n'
-        'from sdag_bench.benchmark.claims import CellClaims\n'
+        'from sdag_bench.benchmark.store.claims import CellClaims\n'
         f'assert CellClaims({str(tmp_path)!r}).acquire("cell")\n'
         'print("claimed", flush=True)\n'
         'time.sleep(60)\n')], stdout=subprocess.PIPE, text=True)

@@ -1,7 +1,7 @@
 """A benchmark dataset entry may name the only detectors that test it (`detectors=[...]`)."""
 from mmengine.config import Config
 
-from sdag_bench.benchmark.plan import plan_cells
+from sdag_bench.benchmark.plan.planner import plan_cells
 
 DETECTOR = "model = dict(type='RetinaNet')\n"
 DATASET = "test_dataloader = dict(dataset=dict(type='DetImageList', data_root='x'))\n" \

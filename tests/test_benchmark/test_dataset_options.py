@@ -6,9 +6,9 @@ import pytest
 from mmengine.config import Config
 
 from sdag_bench.benchmark.cells import CellSpec, DatasetSpec, DetectorSpec, EnhancerSpec
-from sdag_bench.benchmark.dataset_options import (data_root_options, dataset_cfg_options,
-                                                  load_dataset_config, split_label)
-from sdag_bench.benchmark.plan import plan_cells
+from sdag_bench.benchmark.plan.dataset_options import (data_root_options, dataset_cfg_options,
+                                                       load_dataset_config, split_label)
+from sdag_bench.benchmark.plan.planner import plan_cells
 
 ROOT = Path(__file__).resolve().parents[2]
 EXDARK = str(ROOT / 'configs/_base_/datasets/exdark.py')

@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from sdag_bench.benchmark.cells import ResultStore
+from sdag_bench.benchmark.store.result_store import ResultStore
 from sdag_bench.utils.paths import PROJECT_ROOT
 from tools.benchmark import main as benchmark_main
 

@@ -5,8 +5,9 @@ import os
 import pytest
 from mmengine.config import Config
 
-from sdag_bench.benchmark.plan import discover_enhancers
-from sdag_bench.benchmark.seeds import format_seed_table, plan_seed_cells, summarize_seeds
+from sdag_bench.benchmark.plan.planner import discover_enhancers
+from sdag_bench.benchmark.report.seed_table import format_seed_table, summarize_seeds
+from sdag_bench.benchmark.plan.seed_cells import plan_seed_cells
 from sdag_bench.benchmark.cells import CellSpec, DatasetSpec, DetectorSpec
 from sdag_bench.utils.paths import resolve_project_path
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from small_bench import PROJECT_ROOT, make_small_bench, run_benchmark
 
 from sdag_bench.benchmark.cells import load_config
-from sdag_bench.benchmark.plan import OFFICIAL_DIR, discover_enhancers, load_enhancer_spec
+from sdag_bench.benchmark.plan.planner import OFFICIAL_DIR, discover_enhancers, load_enhancer_spec
 
 
 def test_unselected_configs_are_never_executed(tmp_path):

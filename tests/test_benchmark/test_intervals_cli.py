@@ -73,7 +73,7 @@ def test_leaderboard_intervals_and_marks_equal_eval_map_resamples(tmp_path, monk
 
     # the plots read the same CSV: error bars from AP50_lo/_hi, tau per quality metric
     import matplotlib.axes
-    from sdag_bench.benchmark.interval_plots import plot_ap_intervals, plot_quality_vs_ap
+    from sdag_bench.benchmark.report.interval_plots import plot_ap_intervals, plot_quality_vs_ap
     frame = pd.read_csv(work / 'leaderboard.csv')
     bars = []
     errorbar = matplotlib.axes.Axes.errorbar
@@ -96,7 +96,7 @@ def test_leaderboard_intervals_and_marks_equal_eval_map_resamples(tmp_path, monk
     assert plot_ap_intervals(frame.drop(columns=['AP50_lo', 'AP50_hi']), str(tmp_path / 'x.png')) \
         is None
     # the leaderboard's AP vs NIQE scatter: one pair of error bars per row, from the same CSV
-    from sdag_bench.benchmark.plots import plot_ap_vs_niqe
+    from sdag_bench.benchmark.report.plots import plot_ap_vs_niqe
     plot_ap_vs_niqe(frame, str(tmp_path / 'scatter.png'))
     assert len(bars) == len(ROWS)
     for (x, y), xerr, yerr in bars:

@@ -8,8 +8,8 @@ import torch
 from mmdet.structures import DetDataSample
 from mmengine.structures import InstanceData
 
-from sdag_bench.benchmark.frozen_detector import build_frozen_detector
-from sdag_bench.benchmark.nonfinite import NonFiniteOutputCounter, prediction_is_nonfinite
+from sdag_bench.benchmark.run.frozen_detector import build_frozen_detector
+from sdag_bench.benchmark.run.nonfinite import NonFiniteOutputCounter, prediction_is_nonfinite
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DETECTOR = 'configs/detectors/demo_retinanet.py'

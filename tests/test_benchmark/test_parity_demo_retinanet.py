@@ -18,7 +18,7 @@ from mmengine.config import Config
 from mmengine.runner import Runner
 
 from sdag_bench.benchmark.cells import CellSpec, DatasetSpec, DetectorSpec, EnhancerSpec
-from sdag_bench.benchmark.evaluate import evaluate_cell
+from sdag_bench.benchmark.run.evaluate import evaluate_cell
 from sdag_bench.benchmark.options import EvaluationOptions
 from sdag_bench.datasets.demo import ensure_demo_set
 from sdag_bench.enhancers.builder import build_enhancer_from_config

@@ -19,10 +19,10 @@ from mmengine.config import Config
 from mmengine.dataset import Compose, pseudo_collate
 from mmengine.registry import DefaultScope
 
-from sdag_bench.benchmark import evaluate as evaluate_module
-from sdag_bench.benchmark import single_pass as single_pass_module
+from sdag_bench.benchmark.run.run_cells import evaluate as evaluate_module
+from sdag_bench.benchmark.run.run_cells import single_pass as single_pass_module
 from sdag_bench.benchmark.cells import CellSpec, DatasetSpec, DetectorSpec, EnhancerSpec
-from sdag_bench.benchmark.evaluate import evaluate_cells
+from sdag_bench.benchmark.run.evaluate import evaluate_cells
 from sdag_bench.benchmark.options import EvaluationOptions
 from sdag_bench.utils.image_io import read_image
 from sdag_bench.enhancers.builder import build_enhancer_from_config

@@ -17,7 +17,7 @@ from mmengine.config import Config
 from mmengine.runner import Runner
 
 from sdag_bench.benchmark.cells import CellSpec, DatasetSpec, DetectorSpec, EnhancerSpec
-from sdag_bench.benchmark.evaluate import evaluate_cell
+from sdag_bench.benchmark.run.evaluate import evaluate_cell
 from sdag_bench.benchmark.options import EvaluationOptions
 from sdag_bench.datasets.converters.exdark_yolo import convert_exdark_yolo
 from sdag_bench.enhancers.builder import build_enhancer_from_config

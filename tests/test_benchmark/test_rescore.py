@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from small_bench import make_small_bench, read_cell, run_benchmark
 
-from sdag_bench.benchmark.predictions import load_predictions, per_image
+from sdag_bench.benchmark.store.predictions import load_predictions, per_image
 from tools.rescore import main as rescore_main
 
 CELL = 'gamma__small__demo_retinanet'

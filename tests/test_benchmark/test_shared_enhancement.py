@@ -2,12 +2,12 @@
 import pytest
 import torch
 
-from sdag_bench.benchmark import evaluate as evaluate_module
-from sdag_bench.benchmark.cells import (CellSpec, DatasetSpec, DetectorSpec, EnhancerSpec,
-                                        ResultStore)
-from sdag_bench.benchmark.evaluate import evaluate_cell, evaluate_cells
+from sdag_bench.benchmark.run.run_cells import evaluate as evaluate_module
+from sdag_bench.benchmark.cells import CellSpec, DatasetSpec, DetectorSpec, EnhancerSpec
+from sdag_bench.benchmark.store.result_store import ResultStore
+from sdag_bench.benchmark.run.evaluate import evaluate_cell, evaluate_cells
 from sdag_bench.benchmark.options import EvaluationOptions
-from sdag_bench.benchmark.run import run_cells
+from sdag_bench.benchmark.run.run_cells import run_cells
 
 DETECTOR = 'configs/detectors/demo_retinanet.py'
 CHECKPOINT = 'checkpoints/demo_retinanet.pth'
@@ -70,7 +70,7 @@ def test_run_cells_groups_by_enhancer(cells, tmp_path, monkeypatch):
         calls.append([c.detector.name for c in group])
         return original(group, options)
 
-    monkeypatch.setattr('sdag_bench.benchmark.run.evaluate_cells', spy)
+    monkeypatch.setattr('sdag_bench.benchmark.run.run_cells.evaluate_cells', spy)
     records = run_cells(cells, ResultStore(str(tmp_path)), EvaluationOptions(progress=False))
     assert calls == [['a', 'b']]
     assert [r['cell']['detector']['name'] for r in records] == ['a', 'b']

@@ -7,9 +7,9 @@ import stat
 import pytest
 from small_bench import make_small_bench, read_cell, run_benchmark
 
-from sdag_bench.benchmark.cells import (CellSpec, DatasetSpec, DetectorSpec, EnhancerSpec,
-                                        ResultStore)
-from sdag_bench.benchmark.store_files import StoreError, temp_name
+from sdag_bench.benchmark.cells import CellSpec, DatasetSpec, DetectorSpec, EnhancerSpec
+from sdag_bench.benchmark.store.result_store import ResultStore
+from sdag_bench.utils.atomic_files import StoreError, temp_name
 from tools.make_tables import main as make_tables_main
 
 CELL = 'identity__small__demo_retinanet'
@@ -143,13 +143,13 @@ def test_unwritable_work_dir_fails_before_any_compute(tmp_path, monkeypatch):
     assert result.returncode == 2 and 'Traceback' not in result.stderr
     assert str(blocker / 'work' / 'cells') in result.stderr
     # a full disk is found by the same check, before computing
-    import sdag_bench.benchmark.evaluate as evaluate
+    from sdag_bench.benchmark.run.run_cells import evaluate
 
     def never(*args, **kwargs):
         raise AssertionError('computed on a full disk')
 
     monkeypatch.setattr(evaluate, 'evaluate_cells', never)
-    monkeypatch.setattr('sdag_bench.benchmark.run.evaluate_cells', never)
+    monkeypatch.setattr('sdag_bench.benchmark.run.run_cells.evaluate_cells', never)
     monkeypatch.setattr(os, 'fsync', lambda fd: (_ for _ in ()).throw(
         OSError(errno.ENOSPC, 'No space left on device')))
     full = run_benchmark(bench['bench'], tmp_path / 'full')

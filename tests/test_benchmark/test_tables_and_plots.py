@@ -10,12 +10,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sdag_bench.benchmark.cells import CellSpec, DatasetSpec, DetectorSpec, EnhancerSpec, \
-    ResultStore
-from sdag_bench.benchmark.leaderboard import leaderboard, records_to_frame
-from sdag_bench.benchmark.paper_tables import paper_tables
-from sdag_bench.benchmark.plots import plot_ap_vs_niqe, plot_per_class_ap, save_qualitative_grid
-from sdag_bench.benchmark.seeds import summarize_seeds
+from sdag_bench.benchmark.cells import CellSpec, DatasetSpec, DetectorSpec, EnhancerSpec
+from sdag_bench.benchmark.store.result_store import ResultStore
+from sdag_bench.benchmark.report.leaderboard import leaderboard, records_to_frame
+from sdag_bench.benchmark.report.paper_tables import paper_tables
+from sdag_bench.benchmark.report.plots import (plot_ap_vs_niqe, plot_per_class_ap,
+                                               save_qualitative_grid)
+from sdag_bench.benchmark.report.seed_table import summarize_seeds
 from sdag_bench.utils.paths import PROJECT_ROOT
 from tools.benchmark import main as benchmark_main
 from tools.make_tables import main as make_tables_main
@@ -171,7 +172,7 @@ def test_plots_are_written_from_the_cells(tiny_demo_run, tmp_path, monkeypatch):
 
 
 def test_qualitative_grid_is_reused_until_a_row_changes(tmp_path, monkeypatch):
-    from sdag_bench.benchmark import qualitative
+    from sdag_bench.benchmark.report import qualitative
     dataset = DatasetSpec('demo', 'configs/_base_/datasets/demo.py')
     detector = DetectorSpec('d', 'configs/detectors/demo_retinanet.py')
     gamma = tmp_path / 'gamma.py'

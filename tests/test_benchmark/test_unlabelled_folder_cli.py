@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from sdag_bench.benchmark.predictions import load_predictions, per_image
+from sdag_bench.benchmark.store.predictions import load_predictions, per_image
 from sdag_bench.datasets.demo import ensure_demo_set
 
 ROOT = Path(__file__).resolve().parents[2]

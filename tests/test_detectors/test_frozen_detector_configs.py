@@ -8,10 +8,10 @@ import torch
 from mmdet.structures import DetDataSample
 from mmengine.config import Config
 
-from sdag_bench.benchmark.detector_input import DetectorTestTransforms
-from sdag_bench.benchmark.frozen_detector import (build_frozen_detector, detector_weights,
-                                                  inner_detector)
-from sdag_bench.benchmark.plan import resolve_detector_checkpoint
+from sdag_bench.benchmark.run.detector_transforms import DetectorTestTransforms
+from sdag_bench.benchmark.run.frozen_detector import (build_frozen_detector, detector_weights,
+                                                      inner_detector)
+from sdag_bench.benchmark.plan.planner import resolve_detector_checkpoint
 from sdag_bench.datasets.converters.exdark import EXDARK_CLASSES
 from sdag_bench.detectors.label_map import LabelMappedDetector
 from sdag_bench.metrics.canonical import metric_protocol

@@ -19,8 +19,8 @@ from mmdet.structures import DetDataSample
 from mmengine.config import Config
 from mmengine.runner import Runner
 
-from sdag_bench.benchmark.detector_input import DetectorTestTransforms
-from sdag_bench.benchmark.frozen_detector import build_frozen_detector, inner_detector
+from sdag_bench.benchmark.run.detector_transforms import DetectorTestTransforms
+from sdag_bench.benchmark.run.frozen_detector import build_frozen_detector, inner_detector
 from sdag_bench.detectors.inference import config_class_names, init_detector
 from sdag_bench.utils.paths import PROJECT_ROOT
 

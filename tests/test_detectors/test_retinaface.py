@@ -5,7 +5,7 @@ import pytest
 import torch
 from mmdet.structures import DetDataSample
 
-from sdag_bench.benchmark.frozen_detector import build_frozen_detector, inner_detector
+from sdag_bench.benchmark.run.frozen_detector import build_frozen_detector, inner_detector
 from sdag_bench.utils.checkpoint import CheckpointError, extract_state_dict, load_checkpoint_file
 from sdag_bench.detectors.retinaface import (RetinaFaceMobileNet, convert_retinaface,
                                              decode_boxes, prior_boxes)

@@ -18,7 +18,7 @@ from mmdet.structures import DetDataSample
 from mmengine.config import Config
 from mmengine.dataset import Compose
 
-from sdag_bench.benchmark.frozen_detector import build_frozen_detector, inner_detector
+from sdag_bench.benchmark.run.frozen_detector import build_frozen_detector, inner_detector
 from sdag_bench.datasets.converters.exdark import EXDARK_CLASSES
 from sdag_bench.detectors.label_map import COCO_CLASSES
 from sdag_bench.utils.paths import PROJECT_ROOT

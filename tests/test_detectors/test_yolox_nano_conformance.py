@@ -24,7 +24,7 @@ from mmengine.config import Config, ConfigDict
 from mmengine.dataset import Compose
 from mmengine.registry import DefaultScope
 
-from sdag_bench.benchmark.frozen_detector import build_frozen_detector, inner_detector
+from sdag_bench.benchmark.run.frozen_detector import build_frozen_detector, inner_detector
 from sdag_bench.datasets.converters.exdark import EXDARK_CLASSES
 from sdag_bench.detectors.label_map import COCO_CLASSES
 from sdag_bench.utils.paths import PROJECT_ROOT

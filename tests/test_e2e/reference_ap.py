@@ -43,7 +43,7 @@ def detect_files(det_config: str, checkpoint: Optional[str], images: Dict[str, P
     from mmengine.config import Config
     from mmengine.dataset import pseudo_collate
 
-    from sdag_bench.benchmark.frozen_detector import build_frozen_detector
+    from sdag_bench.benchmark.run.frozen_detector import build_frozen_detector
     from sdag_bench.registry import TRANSFORMS
     model = build_frozen_detector(det_config, checkpoint)
     cfg = Config.fromfile(det_config)

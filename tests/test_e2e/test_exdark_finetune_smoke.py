@@ -62,7 +62,7 @@ def test_yolov3_tiny_finetunes_on_real_exdark_behind_frozen_zerodce(
     assert ckpt['meta']['frozen_enhancer']['checkpoint_sha256'] == sha
     assert ckpt['meta']['frozen_enhancer']['config'] == ENHANCER
 
-    from sdag_bench.benchmark.frozen_detector import build_frozen_detector
+    from sdag_bench.benchmark.run.frozen_detector import build_frozen_detector
     detector = build_frozen_detector(str(PROJECT_ROOT / CONFIG), str(work / 'epoch_1.pth'))
     loaded = detector.state_dict()
     assert all(torch.equal(loaded[k], state[k]) for k in state)

@@ -9,8 +9,8 @@ import pytest
 
 import sdag_bench.losses
 import sdag_bench.metrics
-from sdag_bench.benchmark.interval_tables import QUALITY_SIGN
-from sdag_bench.benchmark.leaderboard import DEFAULT_COLUMNS, leaderboard
+from sdag_bench.benchmark.report.interval_tables import QUALITY_SIGN
+from sdag_bench.benchmark.report.leaderboard import DEFAULT_COLUMNS, leaderboard
 from sdag_bench.metrics import (METRIC_INFO, ImageQualityMetric, lower_better, metric_direction,
                                 metric_info)
 from sdag_bench.utils.paths import PROJECT_ROOT

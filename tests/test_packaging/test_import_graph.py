@@ -85,3 +85,60 @@ def test_package_never_imports_scripts_or_tests(folder):
                  for line, name in _imported_modules(path)
                  if name == folder or name.startswith(folder + '.')]
     assert offending == []
+
+
+#: Inside ``benchmark/``, lowest first: the cell (what is computed), the store and the run
+#: options, planning, running, reports, and the command-line glue on top.
+BENCHMARK = PACKAGE / 'benchmark'
+BENCHMARK_LAYERS = (
+    ('cells', ),
+    ('options', 'store'),
+    ('plan', ),
+    ('run', ),
+    ('report', ),
+    ('cli', ),
+)
+BENCHMARK_LAYER_OF: Dict[str, int] = {
+    name: i for i, names in enumerate(BENCHMARK_LAYERS) for name in names}
+
+
+def _benchmark_unit(path: Path) -> str:
+    return path.relative_to(BENCHMARK).with_suffix('').parts[0]
+
+
+def test_every_benchmark_unit_has_a_layer():
+    units = {_benchmark_unit(p) for p in BENCHMARK.rglob('*.py')} - {'__init__'}
+    assert sorted(units - set(BENCHMARK_LAYER_OF)) == [], 'add it to BENCHMARK_LAYERS'
+
+
+def test_benchmark_rooms_import_downward_only():
+    offending = []
+    for path in sorted(BENCHMARK.rglob('*.py')):
+        source = _benchmark_unit(path)
+        for line, name in _imported_modules(path):
+            parts = name.split('.')
+            if parts[:2] != ['sdag_bench', 'benchmark'] or len(parts) < 3:
+                continue
+            target = parts[2]
+            if target == source:
+                continue
+            if source == '__init__' or target == '__init__' or \
+                    BENCHMARK_LAYER_OF[target] >= BENCHMARK_LAYER_OF[source]:
+                offending.append(f'{path.relative_to(PACKAGE.parent)}:{line} imports {name}')
+    assert offending == []
+
+
+def test_no_private_name_is_imported_across_modules():
+    """``from x import _name`` between modules: a private name is the module's own business."""
+    offending = []
+    roots = [PACKAGE, PACKAGE.parent / 'tools', PACKAGE.parent / 'bench',
+             PACKAGE.parent / 'data_tools']
+    for root in roots:
+        for path in sorted(root.rglob('*.py')):
+            for node in ast.walk(ast.parse(path.read_text(), str(path))):
+                if isinstance(node, ast.ImportFrom) and (
+                        node.level or (node.module or '').startswith('sdag_bench')):
+                    offending += [f'{path.relative_to(PACKAGE.parent)}:{node.lineno} imports '
+                                  f'{alias.name}' for alias in node.names
+                                  if alias.name.startswith('_') and alias.name != '__version__']
+    assert offending == []

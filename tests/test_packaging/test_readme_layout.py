@@ -37,3 +37,13 @@ def test_layout_lists_every_top_level_folder_of_the_repository():
     for folder in ('sdag_bench/', 'configs/', 'data_tools/', 'tools/', 'bench/', 'tests/',
                    'results/'):
         assert folder in listed and (ROOT / folder).is_dir()
+
+
+def test_layout_lists_every_room_of_the_benchmark():
+    """The entries indented under ``benchmark/`` are its subpackages and top-level modules."""
+    block = _layout_block().split('  benchmark/', 1)[1].split('\nconfigs/', 1)[0]
+    listed = set(re.findall(r'^    (\w+(?:/|\.py))\s', block, re.M))
+    benchmark = ROOT / 'sdag_bench' / 'benchmark'
+    actual = {f'{p.name}/' for p in benchmark.iterdir() if (p / '__init__.py').is_file()}
+    actual |= {p.name for p in benchmark.glob('*.py') if p.name != '__init__.py'}
+    assert listed == actual

@@ -45,7 +45,7 @@ def test_swapped_images_with_sizes_and_mtimes_kept_are_recomputed(tmp_path):
 def test_verify_blames_the_inputs_when_the_hash_cache_was_fooled(tmp_path):
     """The one way left to fool the cache is to edit it: ``--verify`` hashes the drawn cells'
     inputs again and says the inputs changed, not the code."""
-    from sdag_bench.benchmark.file_hashes import file_signature
+    from sdag_bench.utils.file_hashes import file_signature
     bench = padded_small_bench(tmp_path)
     time.sleep(CACHE_AGE_S)
     work = tmp_path / 'work'

@@ -2,7 +2,7 @@
 import pytest
 
 from sdag_bench.benchmark.cells import CellSpec, DatasetSpec, DetectorSpec, EnhancerSpec
-from sdag_bench.benchmark.evaluate import evaluate_cell
+from sdag_bench.benchmark.run.evaluate import evaluate_cell
 from sdag_bench.benchmark.options import EvaluationOptions
 
 QUALITY = [dict(type='ImageQualityMetric', metrics=('niqe', 'psnr', 'ssim'))]

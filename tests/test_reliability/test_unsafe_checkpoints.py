@@ -4,7 +4,7 @@ import os
 import pytest
 import torch
 
-from sdag_bench.benchmark.frozen_detector import build_frozen_detector
+from sdag_bench.benchmark.run.frozen_detector import build_frozen_detector
 from sdag_bench.utils.checkpoint import CheckpointError, load_checkpoint_file, load_weights
 from sdag_bench.enhancers.builder import build_enhancer_from_config
 from sdag_bench.enhancers.zero_dce import ZeroDCE

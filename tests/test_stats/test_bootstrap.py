@@ -6,7 +6,7 @@ from scipy.stats import chisquare
 
 from sdag_bench.stats import (bootstrap_weights, match_voc, percentile_interval, voc_ap_draws,
                               weighted_mean_draws)
-from sdag_bench.stats.synthetic import eval_map_inputs, synthetic_cell
+from synthetic_cells import eval_map_inputs, synthetic_cell
 
 CLASSES = 6
 

@@ -9,7 +9,7 @@ from pycocotools.cocoeval import COCOeval
 
 from sdag_bench.stats import bootstrap_weights
 from sdag_bench.stats.coco_matching import coco_map_draws, match_coco
-from sdag_bench.stats.synthetic import synthetic_cell
+from synthetic_cells import synthetic_cell
 
 CLASSES = 4
 

@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 from scipy.stats import kendalltau
 
-from sdag_bench.benchmark.intervals import CellDraws
-from sdag_bench.benchmark.seed_intervals import seed_significance
+from sdag_bench.benchmark.report.intervals import CellDraws
+from sdag_bench.benchmark.report.seed_intervals import seed_significance
 from sdag_bench.stats import kendall_tau, kendall_tau_draws, paired_difference
 
 

@@ -9,7 +9,7 @@ from typing import Callable
 import pytest
 import torch
 
-from sdag_bench.benchmark.frozen_detector import build_frozen_detector, inner_detector
+from sdag_bench.benchmark.run.frozen_detector import build_frozen_detector, inner_detector
 from sdag_bench.utils.paths import PROJECT_ROOT
 
 pytestmark = pytest.mark.assets

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
+from sdag_bench.utils.atomic_files import write_atomic
 from sdag_bench.utils.image_io import IMAGE_EXTENSIONS, ImageReadError, read_image_size
 from .report import ConversionReport
 
@@ -262,7 +263,4 @@ def write_subsets(records: Sequence[ImageRecord], assignment: Dict[str, str],
 
 
 def _dump(obj: dict, path: Path) -> None:
-    tmp = path.with_suffix(path.suffix + '.tmp')
-    with open(tmp, 'w') as f:
-        json.dump(obj, f, indent=1)
-    os.replace(tmp, path)
+    write_atomic(str(path), lambda f: json.dump(obj, f, indent=1))

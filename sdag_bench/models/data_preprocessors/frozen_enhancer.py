@@ -12,13 +12,13 @@ FrozenEnhancerRecordHook`. The enhancer is built from its config and checkpoint,
 mode, no gradients) and kept out of the detector's state dict: checkpoints hold the detector's
 weights only, and their ``meta['frozen_enhancer']`` says which enhancer they were trained behind.
 """
-import hashlib
 import os.path as osp
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
 from mmengine.config import Config, ConfigDict
 
+from sdag_bench.utils.file_hashes import sha256_file
 from sdag_bench.utils.paths import resolve_project_path
 from sdag_bench.registry import MODELS
 from .enhanced_det_data_preprocessor import EnhancedDetDataPreprocessor
@@ -30,14 +30,6 @@ META_KEY = 'frozen_enhancer'
 RECORD_HOOK = 'FrozenEnhancerRecordHook'
 _PREPROCESSOR = 'FrozenEnhancerDetDataPreprocessor'
 _ENHANCER_PREFIX = 'enhancer.'
-
-
-def _sha256(path: str) -> str:
-    digest = hashlib.sha256()
-    with open(path, 'rb') as f:
-        for block in iter(lambda: f.read(1 << 20), b''):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 @MODELS.register_module()
@@ -87,7 +79,7 @@ class FrozenEnhancerDetDataPreprocessor(EnhancedDetDataPreprocessor):
             type=type(self.enhancer).__name__,
             checkpoint=str(enhancer_checkpoint if enhancer_checkpoint is not None
                            else cfg.get('checkpoint') or ''),
-            checkpoint_sha256=_sha256(checkpoint) if checkpoint else '',
+            checkpoint_sha256=sha256_file(checkpoint) if checkpoint else '',
         )
         self._register_state_dict_hook(_drop_enhancer_keys)
         self._register_load_state_dict_pre_hook(self._keep_own_enhancer)
