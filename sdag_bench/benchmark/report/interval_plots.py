@@ -7,6 +7,8 @@ import pandas as pd
 # a Figure without pyplot draws with Agg and leaves the process's backend alone
 from matplotlib.figure import Figure
 
+from ..cells import UPPER_BOUND
+
 from .interval_tables import QUALITY_SIGN, SIGNIFICANT, ALPHA  # noqa: E402
 
 _COLUMN = {'niqe': 'NIQE', 'psnr': 'PSNR', 'ssim': 'SSIM'}
@@ -70,7 +72,7 @@ def plot_quality_vs_ap(table: pd.DataFrame, agreement: pd.DataFrame, path: str,
         column = _COLUMN[line.quality]
         rows = table[(table.dataset == line.dataset) & (table.detector == line.detector)
                      & np.isfinite(table.get(column, pd.Series(dtype=float)).to_numpy(float))
-                     & (table.enhancer != 'normal_light')]
+                     & (table.enhancer != UPPER_BOUND)]
         ax.errorbar(rows[column], rows[ap], xerr=_errors(rows, column),
                     yerr=_errors(rows, ap), fmt='o', capsize=2, ecolor='tab:gray')
         for _, row in rows.iterrows():

@@ -15,12 +15,12 @@ import pandas as pd
 from sdag_bench.metrics.metric_info import lower_better, metric_info
 from sdag_bench.stats import kendall_tau, kendall_tau_draws, percentile_interval
 from sdag_bench.stats.paired import paired_difference
+from ..cells import LOWER_BOUND, UPPER_BOUND
 from .intervals import INTERVAL_COLUMNS, CellDraws, compare_rows
 
 #: Significance level of the marks.
 ALPHA = 0.05
 SIGNIFICANT = '*'
-UPPER_BOUND = 'normal_light'
 
 
 def _is_nan(value) -> bool:
