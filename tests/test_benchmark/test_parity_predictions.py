@@ -19,8 +19,8 @@ from mmengine.config import Config
 from mmengine.dataset import Compose, pseudo_collate
 from mmengine.registry import DefaultScope
 
-from sdag_bench.benchmark.run.run_cells import evaluate as evaluate_module
-from sdag_bench.benchmark.run.run_cells import single_pass as single_pass_module
+from sdag_bench.benchmark.run import evaluate as evaluate_module
+from sdag_bench.benchmark.run import single_pass as single_pass_module
 from sdag_bench.benchmark.cells import CellSpec, DatasetSpec, DetectorSpec, EnhancerSpec
 from sdag_bench.benchmark.run.evaluate import evaluate_cells
 from sdag_bench.benchmark.options import EvaluationOptions

@@ -2,7 +2,7 @@
 import pytest
 import torch
 
-from sdag_bench.benchmark.run.run_cells import evaluate as evaluate_module
+from sdag_bench.benchmark.run import evaluate as evaluate_module
 from sdag_bench.benchmark.cells import CellSpec, DatasetSpec, DetectorSpec, EnhancerSpec
 from sdag_bench.benchmark.store.result_store import ResultStore
 from sdag_bench.benchmark.run.evaluate import evaluate_cell, evaluate_cells

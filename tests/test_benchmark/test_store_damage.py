@@ -143,7 +143,7 @@ def test_unwritable_work_dir_fails_before_any_compute(tmp_path, monkeypatch):
     assert result.returncode == 2 and 'Traceback' not in result.stderr
     assert str(blocker / 'work' / 'cells') in result.stderr
     # a full disk is found by the same check, before computing
-    from sdag_bench.benchmark.run.run_cells import evaluate
+    from sdag_bench.benchmark.run import evaluate
 
     def never(*args, **kwargs):
         raise AssertionError('computed on a full disk')
