@@ -24,6 +24,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
+from sdag_bench.utils.file_hashes import file_sha256
 from sdag_bench.stats import (bootstrap_weights, match_voc, paired_difference, voc_ap_draws,
                               weighted_mean_draws)
 
@@ -78,10 +79,13 @@ def cell_ground_truth(record: Dict[str, Any]) -> Tuple[Dict[int, Dict[str, np.nd
     cell = record['cell']
     options = cell['dataset'].get('cfg_options') or None
     overrides = cell['enhancer'].get('dataset_overrides') or None
-    cache_key = json.dumps([cell['dataset']['config'], overrides, options], sort_keys=True,
-                           default=str)
+    dataset_cfg = cell_dataset_cfg(cell['dataset']['config'], overrides, options)
+    # keyed by the annotation file's content too: an edited file is read again
+    ann_file = osp.join(dataset_cfg.get('data_root') or '', dataset_cfg.get('ann_file') or '')
+    cache_key = json.dumps([cell['dataset']['config'], overrides, options,
+                            file_sha256(ann_file) if osp.isfile(ann_file) else None],
+                           sort_keys=True, default=str)
     if cache_key not in _TRUTH_CACHE:
-        dataset_cfg = cell_dataset_cfg(cell['dataset']['config'], overrides, options)
         with contextlib.redirect_stdout(io.StringIO()):
             dataset = DATASETS.build(copy.deepcopy(dataset_cfg))
         truth = {}

@@ -1,0 +1,35 @@
+"""The ground truth the interval and per-light reports read is cached per process by the
+annotation file's content, not its path: an edited file is read again."""
+import json
+
+import numpy as np
+from PIL import Image
+
+from sdag_bench.benchmark.report.intervals import cell_ground_truth
+from sdag_bench.utils.paths import PROJECT_ROOT
+
+
+def _write_set(root, box) -> None:
+    Image.new('RGB', (64, 48)).save(root / 'a.jpg')
+    (root / 'ann.json').write_text(json.dumps(dict(
+        images=[dict(id=1, file_name='a.jpg', width=64, height=48)],
+        categories=[dict(id=i + 1, name=n) for i, n in enumerate(
+            ['Bicycle', 'Boat', 'Bottle', 'Bus', 'Car', 'Cat', 'Chair', 'Cup', 'Dog',
+             'Motorbike', 'People', 'Table'])],
+        annotations=[dict(id=1, image_id=1, category_id=5, bbox=box, area=box[2] * box[3],
+                          iscrowd=0)])))
+
+
+def test_an_edited_annotation_file_is_read_again(tmp_path):
+    _write_set(tmp_path, [4, 4, 10, 10])
+    config = tmp_path / 'set.py'
+    config.write_text(
+        f"_base_ = '{PROJECT_ROOT / 'configs/_base_/datasets/exdark600.py'}'\n"
+        f"test_dataloader = dict(dataset=dict(data_root='{tmp_path}', ann_file='ann.json',\n"
+        "                                     data_prefix=dict(img='')))\n")
+    record = dict(cell=dict(dataset=dict(config=str(config)), enhancer=dict()))
+    truth, _ = cell_ground_truth(record)
+    np.testing.assert_allclose(truth[1]['bboxes'], [[4, 4, 14, 14]])
+    _write_set(tmp_path, [20, 8, 30, 30])  # same path, new content
+    truth, _ = cell_ground_truth(record)
+    np.testing.assert_allclose(truth[1]['bboxes'], [[20, 8, 50, 38]])
