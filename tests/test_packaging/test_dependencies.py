@@ -47,8 +47,9 @@ def _pins() -> dict:
 
 
 def _is_local(module: str, source: Path) -> bool:
-    """First-party: the package itself, the tools folder, or a module next to the importer."""
-    if module in ('sdag_bench', 'tools'):
+    """First-party: the package itself, the tools folder, a module next to the importer, or the
+    tests' shared data helpers (``bench/bootstrap.py`` reads ``tests/synthetic_cells.py``)."""
+    if module in ('sdag_bench', 'tools') or (PROJECT_ROOT / 'tests' / f'{module}.py').exists():
         return True
     return any((folder / f'{module}.py').exists() or (folder / module).is_dir()
                for folder in (source.parent, *source.parents[:2]))

@@ -43,15 +43,15 @@ def test_each_run_prints_its_own_table_and_every_table_names_its_cells(tmp_path,
     assert first.returncode == 0, first.stderr[-3000:]
     first_table = (work / 'leaderboard.md').read_text()
 
-    import tools.benchmark as benchmark_tool
-    write_report = benchmark_tool.write_benchmark_report
+    from sdag_bench.benchmark.report import outputs
+    write_report = outputs.write_benchmark_report
 
     def other_run_writes_now(*args, **kwargs):  # the first run's tables land at this moment
         path = write_report(*args, **kwargs)
         (work / 'leaderboard.md').write_text(first_table)
         return path
 
-    monkeypatch.setattr(benchmark_tool, 'write_benchmark_report', other_run_writes_now)
+    monkeypatch.setattr(outputs, 'write_benchmark_report', other_run_writes_now)
     second = run_benchmark(bench['bench'], work, 'identity', '--bootstrap', '20',
                            '--checkpoint', str(other))
     assert second.returncode == 0, second.stderr[-3000:]
