@@ -15,13 +15,15 @@ from typing import List, Sequence
 
 import pandas as pd
 
+from sdag_bench.metrics.metric_info import METRIC_INFO
 from ..cells import LOWER_BOUND, UPPER_BOUND
 from .interval_tables import merge_intervals
 
 #: Per-detector columns (with their ``_lo``/``_hi``/``p(...)`` companions), in display order.
 DETECTOR_METRICS = ('{primary}', 'Δ{primary}', 'Δbase', 'mAP')
 #: Columns of the enhancer alone, shown once after the detector groups.
-ENHANCER_METRICS = ('NIQE', 'PSNR', 'SSIM', 'params', 'GFLOPs', 'ms/img')
+ENHANCER_METRICS = tuple(METRIC_INFO[name].label for name in (
+    'niqe', 'psnr', 'ssim', 'cost/params', 'cost/gflops', 'cost/ms_per_image'))
 #: Separator between a detector's name and its metric in a column title.
 SEPARATOR = ' · '
 

@@ -7,11 +7,12 @@ import pandas as pd
 # a Figure without pyplot draws with Agg and leaves the process's backend alone
 from matplotlib.figure import Figure
 
+from sdag_bench.metrics.metric_info import METRIC_INFO
 from ..cells import UPPER_BOUND
 
 from .interval_tables import QUALITY_SIGN, SIGNIFICANT, ALPHA  # noqa: E402
 
-_COLUMN = {'niqe': 'NIQE', 'psnr': 'PSNR', 'ssim': 'SSIM'}
+_COLUMN = {m: METRIC_INFO[m].label for m in ('niqe', 'psnr', 'ssim')}
 
 
 def _errors(frame: pd.DataFrame, column: str) -> Optional[np.ndarray]:

@@ -24,13 +24,14 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
+from sdag_bench.metrics.metric_info import METRIC_INFO
 from sdag_bench.utils.file_hashes import file_sha256
 from sdag_bench.stats import (bootstrap_weights, match_voc, paired_difference, voc_ap_draws,
                               weighted_mean_draws)
 
-#: Leaderboard column -> canonical metric bootstrapped for it.
-INTERVAL_COLUMNS = {'AP50': 'AP50', 'mAP': 'mAP', 'NIQE': 'niqe', 'PSNR': 'psnr',
-                    'SSIM': 'ssim', 'faces': 'faces', 'faces/img': 'faces_per_image'}
+#: Leaderboard column (its title from METRIC_INFO) -> canonical metric bootstrapped for it.
+INTERVAL_COLUMNS = {METRIC_INFO[name].label: name for name in (
+    'AP50', 'mAP', 'niqe', 'psnr', 'ssim', 'faces', 'faces_per_image')}
 QUALITY_METRICS = ('niqe', 'psnr', 'ssim')
 #: Score from which a detection counts as confident (label-free score ``confident_per_image``).
 CONFIDENT_SCORE = 0.5

@@ -17,6 +17,9 @@ DEFAULT_METRICS = ('AP50', 'mAP', 'niqe', 'psnr', 'ssim', 'faces', 'faces_per_im
 #: Column title -> (canonical metric key in a record, direction). 'higher' sorts descending.
 DEFAULT_COLUMNS: Dict[str, tuple] = {
     METRIC_INFO[name].label: (name, METRIC_INFO[name].direction) for name in DEFAULT_METRICS}
+#: Columns shown with two decimals (values of several units or tens).
+_TWO_DECIMALS = {METRIC_INFO[m].label for m in ('niqe', 'psnr', 'cost/ms_per_image',
+                                                'cost/gflops')}
 #: Protocol fields of a cell (``record['protocol']``) carried as ``protocol.<field>`` columns:
 #: values in the CSV, a header above the markdown and LaTeX tables.
 PROTOCOL_FIELDS = ('enhanced_at', 'enhanced_image', 'detector_input', 'detector_weights',
@@ -101,11 +104,11 @@ def format_value(value, column: str) -> str:
         return value
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return '–'
-    if column == 'params':
+    if column == METRIC_INFO['cost/params'].label:
         return f'{int(value):,}'
     if column.startswith('Δ'):
         return f'{value:+.3f}'
-    if column in ('NIQE', 'PSNR', 'ms/img', 'GFLOPs'):
+    if column in _TWO_DECIMALS:
         return f'{value:.2f}'
     if isinstance(value, float):
         return f'{value:.3f}'

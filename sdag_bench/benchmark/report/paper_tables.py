@@ -9,6 +9,7 @@ from typing import Dict, List, Sequence
 import pandas as pd
 
 from sdag_bench.metrics.canonical import PER_CLASS_AP50
+from sdag_bench.metrics.metric_info import METRIC_INFO
 from ..cells import LOWER_BOUND, UPPER_BOUND
 
 
@@ -95,7 +96,7 @@ def paper_tables(records: Sequence[dict]) -> Dict[str, pd.DataFrame]:
         elif len(classes) == 1:
             tables[f'b_single_class_ap__{tag}'] = metric_table(
                 group, {'AP50': 'AP50', 'mAP': 'mAP'})
-    quality = metric_table(records, {'NIQE': 'niqe', 'PSNR': 'psnr', 'SSIM': 'ssim'})
+    quality = metric_table(records, {METRIC_INFO[m].label: m for m in ('niqe', 'psnr', 'ssim')})
     if not quality.empty:
         tables['c_visual_quality'] = quality
     cost = metric_table(records, {'params': 'cost/params', 'GFLOPs': 'cost/gflops',
