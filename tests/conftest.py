@@ -121,3 +121,16 @@ def _registered() -> None:
     """Register every sdag_bench and mmdet component once per test session."""
     from sdag_bench import register_all_modules
     register_all_modules()
+
+
+@pytest.fixture(autouse=True)
+def _seeded() -> None:
+    """Every test starts from the same random state (torch, numpy, random), whichever
+    pytest-xdist worker runs it and whichever tests ran before it there."""
+    import random
+
+    import numpy as np
+    import torch
+    random.seed(0)
+    np.random.seed(0)
+    torch.manual_seed(0)
