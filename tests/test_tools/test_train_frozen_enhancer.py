@@ -15,6 +15,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import torch
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -83,6 +84,9 @@ def _train(tmp_path: Path, *options: str) -> subprocess.CompletedProcess:
                           timeout=900)
 
 
+# a detector fine-tuned for a few iterations through tools/train.py: ~10 s (the refusal below keeps
+# the fast tier's test of this path)
+@pytest.mark.slow
 def test_finetune_behind_frozen_zerodce_keeps_it_frozen_and_out_of_the_checkpoint(tmp_path):
     result = _train(tmp_path, f'frozen_enhancer.config={ENHANCER_CONFIG}',
                     f'frozen_enhancer.checkpoint={ENHANCER_CHECKPOINT}')
