@@ -3,7 +3,7 @@
 A cell's key hashes everything that determines its numbers: the enhancer config and the
 content of its checkpoint, the dataset config and split, the detector config and the content of
 its checkpoint, the run settings that change numbers (extra metrics, cost settings, seed, batch
-size), the content of the annotation files and the image set (see ``data_inputs.py``), and the
+size), the content of the annotation files and the image set (see ``run/cell_inputs.py``), and the
 harness version. A stored result whose key differs is stale and is recomputed; a matching one
 is reused (the store: ``store/result_store.py``).
 """

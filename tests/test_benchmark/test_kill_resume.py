@@ -15,7 +15,7 @@ import pytest
 from small_bench import PROJECT_ROOT, benchmark_cmd, make_small_bench, run_benchmark
 
 DETERMINISTIC = ['enhancer', 'AP50', 'mAP', 'NIQE', 'PSNR', 'SSIM', 'params', 'GFLOPs']
-#: Names of files a writer leaves only while it is writing (``store_files.temp_name``).
+#: Names of files a writer leaves only while it is writing (``utils.atomic_files.temp_name``).
 TEMPORARY = re.compile(r'^\.tmp-|\.tmp$|\.partial$')
 SUMMARY = re.compile(r'\[benchmark\] (\d+) cells \((\d+) reused, (\d+) run\)')
 

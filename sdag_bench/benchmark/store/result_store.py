@@ -174,7 +174,7 @@ class ResultStore:
                 yield record
 
     def clean_temporaries(self) -> List[str]:
-        """Remove temporary files (and a run's private output folders, ``run_outputs.py``)
+        """Remove temporary files (and a run's private output folders, ``report/publish.py``)
         left by dead writers; returns their names.
 
         Temporaries of live processes (another run sharing the folder) are kept.
