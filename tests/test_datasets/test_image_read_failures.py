@@ -87,7 +87,8 @@ def test_no_config_loads_images_with_mmcv_loaders():
     """Every config under configs/ reads images through LoadImageRobust (named errors) — except
     the detector configs' own test pipelines, which name mmdet's LoadImageFromFile because
     mmdet's DetInferencer requires it by name; the benchmark never runs their loading step (it
-    applies only their resize/pad to the image its dataset config loaded, run/detector_transforms.py)."""
+    applies only their resize/pad to the image its dataset config loaded,
+    run/detector_transforms.py)."""
     detectors = PROJECT_ROOT / 'configs' / 'detectors'
     offenders = [f'{path.relative_to(PROJECT_ROOT)}:{number}'
                  for path in sorted((PROJECT_ROOT / 'configs').rglob('*.py'))

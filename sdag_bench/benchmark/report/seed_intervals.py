@@ -1,7 +1,8 @@
 """Is SDAG's gain significant? Training seeds and test-image resampling combined.
 
-Each guided row and its plain row are evaluated once per training seed (``plan/seed_cells.py``); every
-cell is bootstrapped over the same resampled test images (``intervals.py``). The gain
+Each guided row and its plain row are evaluated once per training seed
+(``plan/seed_cells.py``); every cell is bootstrapped over the same resampled test images
+(``intervals.py``). The gain
 Δ = mean over seeds of (guided - plain) then gets two intervals:
 
 - ``images``: only the test images resampled (the seeds as trained): is the gain of these
