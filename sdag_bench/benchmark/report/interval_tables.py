@@ -223,15 +223,19 @@ def detector_agreement_table(cells: Dict[Tuple[str, str, str], CellDraws],
     return pd.DataFrame(lines)
 
 
+def _tau_cells(table: pd.DataFrame) -> list:
+    """``τ[*] [low, high]`` per line of an agreement table (``*``: p < ALPHA)."""
+    return [f'{t:+.2f}{SIGNIFICANT if p < ALPHA else ""} [{lo:+.2f}, {hi:+.2f}]'
+            for t, lo, hi, p in zip(table.tau, table.low, table.high, table.p)]
+
+
 def format_detector_agreement(table: pd.DataFrame, metric: str = 'AP50') -> str:
     """Markdown of :func:`detector_agreement_table`."""
     shown = pd.DataFrame({
         'dataset': table.dataset, 'detectors': [f'{a} vs {b}' for a, b in
                                                 zip(table.detector_a, table.detector_b)],
         'rows': table.rows,
-        f'Kendall τ of the {metric} rankings': [
-            f'{t:+.2f}{SIGNIFICANT if p < ALPHA else ""} [{lo:+.2f}, {hi:+.2f}]'
-            for t, lo, hi, p in zip(table.tau, table.low, table.high, table.p)],
+        f'Kendall τ of the {metric} rankings': _tau_cells(table),
         'p': [f'{p:.3f}' for p in table.p],
     })
     return shown.to_markdown(index=False, disable_numparse=True) + '\n'
@@ -246,9 +250,7 @@ def format_agreement(table: pd.DataFrame, metric: str = 'AP50') -> str:
         'quality': [metric_info(q).label + (' (negated)' if lower_better(q) else '')
                     for q in table.quality],
         'rows': table.rows,
-        f'Kendall τ with {metric}': [
-            f'{t:+.2f}{SIGNIFICANT if p < ALPHA else ""} [{lo:+.2f}, {hi:+.2f}]'
-            for t, lo, hi, p in zip(table.tau, table.low, table.high, table.p)],
+        f'Kendall τ with {metric}': _tau_cells(table),
         'p': [f'{p:.3f}' for p in table.p],
     })
     return shown.to_markdown(index=False, disable_numparse=True) + '\n'
