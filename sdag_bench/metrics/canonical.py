@@ -20,9 +20,11 @@ canonical name         read from
 ``niqe``               ``ImageQualityMetric`` (also ``niqe_count``)
 ``psnr``, ``ssim``     ``ImageQualityMetric`` (also ``psnr_count``, ``ssim_count``)
 ``quality_images``     ``ImageQualityMetric`` ``num_images``
-``faces``              ``ConfidentDetectionCount`` ``count``
-``faces_per_image``    ``ConfidentDetectionCount`` ``per_image``
-``images_with_faces``  ``ConfidentDetectionCount`` ``images_with_detection``
+``detections``         ``ConfidentDetectionCount`` ``count`` (``faces`` when it counts faces,
+                       ``counts='faces'``: a face detector)
+``detections_per_image``  ``ConfidentDetectionCount`` ``per_image`` (``faces_per_image``)
+``images_with_detections``  ``ConfidentDetectionCount`` ``images_with_detection``
+                       (``images_with_faces``)
 ``cost/params`` ...    the enhancer's cost (``cost/params``, ``cost/flops``, ``cost/gflops``,
                        ``cost/ms_per_image``)
 =====================  ===============================================================
@@ -44,11 +46,11 @@ _COCO_KEYS = {'bbox_mAP': 'mAP', 'bbox_mAP_50': 'AP50', 'bbox_mAP_75': 'AP75',
 _QUALITY_KEYS = {'niqe': 'niqe', 'psnr': 'psnr', 'ssim': 'ssim', 'niqe_count': 'niqe_count',
                  'psnr_count': 'psnr_count', 'ssim_count': 'ssim_count',
                  'num_images': 'quality_images', 'nonfinite_images': 'quality_nonfinite_images'}
-_FACE_KEYS = {'count': 'faces', 'per_image': 'faces_per_image',
-              'images_with_detection': 'images_with_faces'}
+#: ``ConfidentDetectionCount``'s own keys, in the order of ``counted_names``.
+_CONFIDENT_KEYS = ('count', 'per_image', 'images_with_detection')
 #: Evaluator kinds in the order their values win when two give the same canonical name
 #: (a VOC AP50 is preferred to COCO's 101-point AP50).
-_PRIORITY = ('voc', 'coco', 'quality', 'faces')
+_PRIORITY = ('voc', 'coco', 'quality', 'confident')
 
 
 def _metric_class(metric_cfg: Any):
@@ -87,14 +89,23 @@ def _kind(metric_cfg: Any) -> Tuple[Optional[str], str]:
     else:
         prefix = metric_cfg.prefix or ''
     for kind, base in (('voc', VOCMetric), ('coco', CocoMetric),
-                       ('quality', ImageQualityMetric), ('faces', ConfidentDetectionCount)):
+                       ('quality', ImageQualityMetric), ('confident', ConfidentDetectionCount)):
         if issubclass(cls, base):
             return kind, prefix
     return None, prefix
 
 
-def _canonical_key(kind: str, key: str) -> Optional[str]:
-    """The canonical name of an evaluator's own key (without its prefix), None to drop it."""
+def _counts(metric_cfg: Any) -> str:
+    """What a ``ConfidentDetectionCount`` (config or built) counts: its ``counts``."""
+    if isinstance(metric_cfg, dict):
+        default = inspect.signature(_metric_class(metric_cfg).__init__).parameters['counts']
+        return metric_cfg.get('counts', default.default)
+    return metric_cfg.counts
+
+
+def _canonical_key(kind: str, key: str, counts: str = '') -> Optional[str]:
+    """The canonical name of an evaluator's own key (without its prefix), None to drop it;
+    ``counts`` is what a confident-detection count counts."""
     if kind == 'voc':
         if key == 'mAP':  # VOC's mean over its IoU thresholds: AP50 when there is one
             return None
@@ -107,8 +118,9 @@ def _canonical_key(kind: str, key: str) -> Optional[str]:
         return None  # 'bbox_mAP_copypaste' and the like
     if kind == 'quality':
         return _QUALITY_KEYS.get(key)
-    if kind == 'faces':
-        return _FACE_KEYS.get(key)
+    if kind == 'confident' and key in _CONFIDENT_KEYS:
+        from .confident_detections import counted_names
+        return counted_names(counts)[_CONFIDENT_KEYS.index(key)]
     return None
 
 
@@ -125,10 +137,12 @@ def canonical_metrics(raw: Dict[str, Any],
         tuple[dict, list[str]]: The canonical metrics, and the raw keys of evaluators of an
         unknown type, which are kept under their own names.
     """
-    kinds = {}
+    kinds, counts = {}, {}
     for cfg in metric_cfgs:
         kind, prefix = _kind(cfg)
         kinds[prefix] = kind
+        if kind == 'confident':
+            counts[prefix] = _counts(cfg)
     found: Dict[str, Dict[str, Any]] = {kind: {} for kind in _PRIORITY}
     out: Dict[str, Any] = {}
     passed_through: List[str] = []
@@ -144,7 +158,7 @@ def canonical_metrics(raw: Dict[str, Any],
             out[name] = value
             passed_through.append(name)
             continue
-        canonical = _canonical_key(kind, key)
+        canonical = _canonical_key(kind, key, counts.get(prefix, ''))
         if canonical is not None:
             found[kind].setdefault(canonical, value)
     for kind in reversed(_PRIORITY):  # higher priority overwrites
@@ -177,8 +191,8 @@ def metric_protocol(metrics: Sequence[Any]) -> Dict[str, Any]:
                 parts.append('AP50: COCO 101-point, IoU 0.5')
                 iou = 0.5
             parts.append('mAP: COCO, IoU 0.50:0.95')
-        elif kind == 'faces':
-            parts.append(f'faces: detections with score >= {metric.score_thr}')
+        elif kind == 'confident':
+            parts.append(f'{metric.counts}: detections with score >= {metric.score_thr}')
     return dict(metric='; '.join(parts) or 'none', iou=iou, eval_mode=eval_mode,
                 evaluators=[type(m).__name__ for m in metrics])
 

@@ -4,12 +4,33 @@ For unlabelled photos (e.g. the DARK FACE photos without face labels) the only c
 number is what the detector dares to report: confident detections per image, before and after
 an enhancer. More is not proof of better (false positives count too), so the benchmark shows
 it beside the photos it came from.
+
+What one detection is names the canonical metrics (``counts``): ``faces`` for a face detector
+(``faces``, ``faces_per_image``, ``images_with_faces``), ``detections`` for any other
+(``detections``, ``detections_per_image``, ``images_with_detections``).
 """
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence, Tuple
 
 from mmengine.evaluator import BaseMetric
 
 from sdag_bench.registry import METRICS
+
+#: What a confident detection may be counted as (the stem of its canonical metric names).
+COUNTED = ('detections', 'faces')
+
+
+def counted_names(counts: str) -> Tuple[str, str, str]:
+    """The canonical names of a count of ``counts``: total, per image, images with one.
+
+    Args:
+        counts (str): One of :data:`COUNTED`.
+
+    Returns:
+        tuple[str, str, str]: e.g. ``('faces', 'faces_per_image', 'images_with_faces')``.
+    """
+    if counts not in COUNTED:
+        raise ValueError(f'ConfidentDetectionCount counts {counts!r}: expected one of {COUNTED}')
+    return counts, f'{counts}_per_image', f'images_with_{counts}'
 
 
 @METRICS.register_module()
@@ -19,7 +40,9 @@ class ConfidentDetectionCount(BaseMetric):
     Args:
         score_thr (float): Confidence threshold. Defaults to 0.5.
         labels (Sequence[int], optional): Count only these labels. Defaults to all.
-        prefix (str): Metric prefix. Defaults to 'faces'.
+        counts (str): What a detection is, one of :data:`COUNTED` ('faces' for a face
+            detector); it names the canonical metrics. Defaults to 'detections'.
+        prefix (str): Metric prefix of the raw keys. Defaults to 'confident'.
         collect_device (str): Where results are gathered. Defaults to 'cpu'.
 
     Returns (of :meth:`compute_metrics`):
@@ -27,8 +50,11 @@ class ConfidentDetectionCount(BaseMetric):
     """
 
     def __init__(self, score_thr: float = 0.5, labels: Optional[Sequence[int]] = None,
-                 prefix: str = 'faces', collect_device: str = 'cpu') -> None:
+                 counts: str = 'detections', prefix: str = 'confident',
+                 collect_device: str = 'cpu') -> None:
         super().__init__(collect_device=collect_device, prefix=prefix)
+        counted_names(counts)  # a one-line error for an unknown kind
+        self.counts = counts
         self.score_thr = float(score_thr)
         self.labels = None if labels is None else set(int(label) for label in labels)
 

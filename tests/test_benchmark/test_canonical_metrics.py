@@ -51,8 +51,8 @@ def test_coco_metric_alone_and_a_detection_count(tmp_path):
     record = _cell(config)
     raw, metrics = record['raw_metrics'], record['metrics']
     assert metrics['AP50'] == raw['coco/bbox_mAP_50'] and metrics['mAP'] == raw['coco/bbox_mAP']
-    assert metrics['faces'] == raw['shapes/count'] > 0
-    assert metrics['faces_per_image'] == raw['shapes/per_image']
+    assert metrics['detections'] == raw['shapes/count'] > 0
+    assert metrics['detections_per_image'] == raw['shapes/per_image']
     assert record['protocol']['metric'].startswith('AP50: COCO 101-point, IoU 0.5; mAP: COCO')
     assert record['protocol']['eval_mode'] is None
 

@@ -119,7 +119,7 @@ def test_confident_detection_intervals_from_stored_scores(tmp_path):
                           zip(pred['offsets'][:-1], pred['offsets'][1:])])
     counts = documented_weights(8, 300, seed=9) @ per_image
     row = pd.read_csv(work / 'leaderboard.csv').set_index('enhancer').loc['identity']
-    assert row['faces'] == per_image.sum()
-    assert row['faces_lo'] == pytest.approx(np.percentile(counts, 2.5))
-    assert row['faces_hi'] == pytest.approx(np.percentile(counts, 97.5))
-    assert row['faces/img_hi'] == pytest.approx(np.percentile(counts / 8, 97.5))
+    assert row['detections'] == per_image.sum()
+    assert row['detections_lo'] == pytest.approx(np.percentile(counts, 2.5))
+    assert row['detections_hi'] == pytest.approx(np.percentile(counts, 97.5))
+    assert row['det./img_hi'] == pytest.approx(np.percentile(counts / 8, 97.5))

@@ -34,7 +34,7 @@ datasets = dict(photos=dict(config={dataset!r}, split='my photos'))
 detectors = dict(demo_retinanet=dict(config='configs/detectors/demo_retinanet.py',
                                      checkpoint='checkpoints/demo_retinanet.pth'))
 enhancer_dirs = ['configs/enhancers']
-primary_metric = 'faces'
+primary_metric = 'detections'
 extra_metrics = []
 cost_cfg = None
 """
@@ -65,4 +65,7 @@ def test_a_folder_of_word_named_photos_is_scored_and_its_predictions_kept(tmp_pa
     assert [(i['img_id'], Path(i['name']).name) for i in images] == [(1, 'dog.png'),
                                                                      (2, 'kite.png')]
     confident = sum(int((np.asarray(i['scores']) >= 0.3).sum()) for i in images)
-    assert record['metrics']['faces'] == confident
+    # a COCO-style detector's confident detections are counted as detections, not faces
+    assert record['metrics']['detections'] == confident
+    assert not any(name.startswith('faces') for name in record['metrics'])
+    assert record['protocol']['metric'] == 'detections: detections with score >= 0.3'

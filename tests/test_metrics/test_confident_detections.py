@@ -3,6 +3,7 @@ import pytest
 import torch
 
 from sdag_bench.datasets.image_list import DetImageList
+from sdag_bench.metrics.canonical import canonical_metrics
 from sdag_bench.metrics.confident_detections import ConfidentDetectionCount
 
 
@@ -15,8 +16,23 @@ def _sample(scores, labels=None):
 def test_counts_detections_at_or_above_the_threshold():
     metric = ConfidentDetectionCount(score_thr=0.5)
     metric.process({}, [_sample([0.9, 0.5, 0.49]), _sample([]), _sample([0.7])])
-    assert metric.evaluate(3) == {'faces/count': 3.0, 'faces/per_image': 1.0,
-                                  'faces/images_with_detection': 2.0}
+    assert metric.evaluate(3) == {'confident/count': 3.0, 'confident/per_image': 1.0,
+                                  'confident/images_with_detection': 2.0}
+
+
+def test_what_it_counts_names_the_canonical_metrics():
+    raw = {'objects/count': 3.0, 'objects/per_image': 1.0, 'objects/images_with_detection': 2.0}
+    general = dict(type='ConfidentDetectionCount', prefix='objects')
+    assert canonical_metrics(raw, [general])[0] == {
+        'detections': 3.0, 'detections_per_image': 1.0, 'images_with_detections': 2.0}
+    faces = dict(general, counts='faces')
+    assert canonical_metrics(raw, [faces])[0] == {
+        'faces': 3.0, 'faces_per_image': 1.0, 'images_with_faces': 2.0}
+    built = ConfidentDetectionCount(counts='faces', prefix='objects')
+    assert set(canonical_metrics(raw, [built])[0]) == {'faces', 'faces_per_image',
+                                                       'images_with_faces'}
+    with pytest.raises(ValueError, match="counts 'cars'"):
+        ConfidentDetectionCount(counts='cars')
 
 
 def test_counts_only_chosen_labels():

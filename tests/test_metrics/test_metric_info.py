@@ -17,7 +17,8 @@ from sdag_bench.utils.paths import PROJECT_ROOT
 
 #: The canonical names records on disk carry; renaming one orphans stored cells.
 STORED_NAMES = {'AP50', 'AP75', 'mAP', 'AP_small', 'AP_medium', 'AP_large', 'niqe', 'psnr', 'ssim',
-                'faces', 'faces_per_image', 'images_with_faces', 'cost/params', 'cost/flops',
+                'detections', 'detections_per_image', 'images_with_detections', 'faces',
+                'faces_per_image', 'images_with_faces', 'cost/params', 'cost/flops',
                 'cost/gflops', 'cost/ms_per_image'}
 #: Derived from the stored per-image predictions (intervals, agreement), never stored in a record.
 DERIVED_NAMES = {'confident_per_image', 'top_confidence'}
@@ -66,7 +67,9 @@ def test_readme_table_is_the_code_table():
 #: written out here from the metrics' definitions (NIQE and every cost: lower is better).
 EXPECTED_COLUMNS = {
     'AP50': ('AP50', 'higher'), 'mAP': ('mAP', 'higher'), 'NIQE': ('niqe', 'lower'),
-    'PSNR': ('psnr', 'higher'), 'SSIM': ('ssim', 'higher'), 'faces': ('faces', 'higher'),
+    'PSNR': ('psnr', 'higher'), 'SSIM': ('ssim', 'higher'),
+    'detections': ('detections', 'higher'), 'det./img': ('detections_per_image', 'higher'),
+    'faces': ('faces', 'higher'),
     'faces/img': ('faces_per_image', 'higher'), 'params': ('cost/params', 'lower'),
     'GFLOPs': ('cost/gflops', 'lower'), 'ms/img': ('cost/ms_per_image', 'lower')}
 

@@ -18,4 +18,5 @@ test_dataloader = dict(
         metainfo=dict(classes=('face', )),
         test_mode=True,
         pipeline=test_pipeline))
-test_evaluator = dict(type='ConfidentDetectionCount', score_thr=0.5, prefix='faces')
+test_evaluator = dict(type='ConfidentDetectionCount', score_thr=0.5, counts='faces',
+                      prefix='faces')

@@ -26,4 +26,5 @@ test_dataloader = dict(
         metainfo=dict(classes=('object', )),
         test_mode=True,
         pipeline=test_pipeline))
-test_evaluator = dict(type='ConfidentDetectionCount', score_thr=0.5, prefix='objects')
+test_evaluator = dict(type='ConfidentDetectionCount', score_thr=0.5, counts='detections',
+                      prefix='objects')

@@ -24,6 +24,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
+from sdag_bench.metrics.confident_detections import COUNTED, counted_names
 from sdag_bench.metrics.metric_info import METRIC_INFO
 from sdag_bench.utils.file_hashes import file_sha256
 from sdag_bench.stats import (bootstrap_weights, match_voc, paired_difference, voc_ap_draws,
@@ -31,7 +32,8 @@ from sdag_bench.stats import (bootstrap_weights, match_voc, paired_difference, v
 
 #: Leaderboard column (its title from METRIC_INFO) -> canonical metric bootstrapped for it.
 INTERVAL_COLUMNS = {METRIC_INFO[name].label: name for name in (
-    'AP50', 'mAP', 'niqe', 'psnr', 'ssim', 'faces', 'faces_per_image')}
+    'AP50', 'mAP', 'niqe', 'psnr', 'ssim', 'detections', 'detections_per_image', 'faces',
+    'faces_per_image')}
 QUALITY_METRICS = ('niqe', 'psnr', 'ssim')
 #: Score from which a detection counts as confident (label-free score ``confident_per_image``).
 CONFIDENT_SCORE = 0.5
@@ -163,8 +165,9 @@ def cell_draws(record: Dict[str, Any], path: str, draws: int = 1000, seed: int =
     metrics = record.get('metrics') or {}
     if 'mAP' in metrics or ('AP50' in metrics and _coco_ap50(record)):
         _coco_draws(record, arrays, weights, out, notes, name)
-    if 'faces' in metrics:
-        _confident_draws(record, arrays, weights, out, notes, name)
+    for counts in COUNTED:
+        if counts in metrics:
+            _confident_draws(record, arrays, weights, out, notes, name, counts)
     _label_free_draws(arrays, weights, out)
     for key in arrays:
         if key.startswith('quality/') and key.split('/', 1)[1] in QUALITY_METRICS:
@@ -206,27 +209,30 @@ def _coco_draws(record: Dict[str, Any], arrays: Dict[str, np.ndarray], weights: 
 
 
 def _confident_draws(record: Dict[str, Any], arrays: Dict[str, np.ndarray],
-                     weights: np.ndarray, out: CellDraws, notes: List[str], name: str) -> None:
-    """Confident detections (``faces``: total, ``faces_per_image``: mean) per resample, from
-    the stored scores and the threshold the record's protocol names; only when that reproduces
-    the stored count (the metric may also filter labels, which the record does not keep)."""
+                     weights: np.ndarray, out: CellDraws, notes: List[str], name: str,
+                     counts: str) -> None:
+    """Confident detections (e.g. ``detections``: total, ``detections_per_image``: mean; or
+    ``faces``) per resample, from the stored scores and the threshold the record's protocol
+    names; only when that reproduces the stored count (the metric may also filter labels, which
+    the record does not keep)."""
+    total, per_image, _ = counted_names(counts)
     protocol_metric = (record.get('protocol') or {}).get('metric', '')
     match = re.search(r'score >= ([0-9.eE+-]+)', str(protocol_metric))
     if not match:
-        notes.append(f'{name}: faces not resampled (no score threshold in the protocol)')
+        notes.append(f'{name}: {total} not resampled (no score threshold in the protocol)')
         return
     offsets = arrays['offsets']
     image_of = np.repeat(np.arange(len(offsets) - 1), np.diff(offsets))
     confident = np.bincount(image_of[arrays['scores'] >= float(match.group(1))],
                             minlength=len(offsets) - 1).astype(np.float64)
-    if abs(confident.sum() - float(record['metrics']['faces'])) > 0.5:
-        notes.append(f'{name}: faces not resampled ({int(confident.sum())} detections reach the '
-                     f"threshold, the record counts {record['metrics']['faces']})")
+    if abs(confident.sum() - float(record['metrics'][total])) > 0.5:
+        notes.append(f'{name}: {total} not resampled ({int(confident.sum())} detections reach '
+                     f"the threshold, the record counts {record['metrics'][total]})")
         return
-    out.points['faces'] = float(confident.sum())
-    out.draws['faces'] = weights @ confident
-    out.points['faces_per_image'] = float(confident.mean())
-    out.draws['faces_per_image'] = out.draws['faces'] / len(confident)
+    out.points[total] = float(confident.sum())
+    out.draws[total] = weights @ confident
+    out.points[per_image] = float(confident.mean())
+    out.draws[per_image] = out.draws[total] / len(confident)
 
 
 def _label_free_draws(arrays: Dict[str, np.ndarray], weights: np.ndarray,

@@ -12,7 +12,8 @@ from .interval_tables import merge_intervals
 from ..run.enhanced_folder import incomplete_note
 
 #: Canonical metrics shown by default, in column order (titles and directions from METRIC_INFO).
-DEFAULT_METRICS = ('AP50', 'mAP', 'niqe', 'psnr', 'ssim', 'faces', 'faces_per_image',
+DEFAULT_METRICS = ('AP50', 'mAP', 'niqe', 'psnr', 'ssim', 'detections', 'detections_per_image',
+                   'faces', 'faces_per_image',
                    'cost/params', 'cost/gflops', 'cost/ms_per_image')
 #: Column title -> (canonical metric key in a record, direction). 'higher' sorts descending.
 DEFAULT_COLUMNS: Dict[str, tuple] = {
