@@ -1,22 +1,26 @@
 """COCO-style mAP (IoU 0.50:0.95, 101 recall points) per bootstrap resample.
 
-Matching follows ``pycocotools.cocoeval.COCOeval.evaluateImg`` (what mmdet's ``CocoMetric``
-runs), once per image and category: detections by descending score (stable), the top
-``max_dets`` kept, ground truth with crowd boxes last; at each IoU threshold a detection takes the
-best-overlapping ground-truth box not yet taken (crowd boxes may be taken again, IoU over the
-detection's area) and stops preferring crowd boxes once it holds a regular one; a detection
-matched to a crowd box is ignored. Accumulation follows ``COCOeval.accumulate``: per category
-all images' detections by descending score (stable, images by id), precision made monotone, read
-at 101 recall thresholds; the mean over thresholds, recall points and categories with ground
-truth. A resample reweights images, as for VOC (``bootstrap.py``).
+Matching is pycocotools' own: ``COCOeval.evaluate()`` (what mmdet's ``CocoMetric`` runs) is run
+once on the cell's detections, for the 'all' area range and the top ``max_dets`` detections per
+image and category, and its per-image results (``dtMatches``, ``dtIgnore``, ``gtIgnore``) are
+kept. A detection's status depends on its own image only, so every bootstrap resample of the
+images only reweights it. The weighted accumulation is the project's own, following
+``COCOeval.accumulate``: per category all images' detections by descending score (stable, images
+by id), precision made monotone, read at 101 recall thresholds; the mean over thresholds, recall
+points and categories with ground truth. A resample reweights images, as for VOC
+(``bootstrap.py``).
 """
+import contextlib
+import io
 from dataclasses import dataclass
-from typing import Any, Dict, List, Mapping, Sequence
+from typing import Any, List, Mapping, Sequence
 
 import numpy as np
 
 IOU_THRS = np.linspace(0.5, 0.95, 10)
 REC_THRS = np.linspace(0.0, 1.00, 101)
+#: COCOeval's 'all' area range.
+ALL_AREAS = [0 ** 2, 1e5 ** 2]
 
 
 @dataclass
@@ -37,51 +41,69 @@ class CocoMatches:
     status: List[np.ndarray]
 
 
-def _ious(det: np.ndarray, gt: np.ndarray, crowd: np.ndarray) -> np.ndarray:
-    """pycocotools' bbox IoU (xywh, float64; over the detection's area for crowd boxes)."""
-    dx2, dy2 = det[:, 0] + det[:, 2], det[:, 1] + det[:, 3]
-    gx2, gy2 = gt[:, 0] + gt[:, 2], gt[:, 1] + gt[:, 3]
-    w = np.minimum(dx2[:, None], gx2[None]) - np.maximum(det[:, None, 0], gt[None, :, 0])
-    h = np.minimum(dy2[:, None], gy2[None]) - np.maximum(det[:, None, 1], gt[None, :, 1])
-    inter = np.where((w > 0) & (h > 0), w * h, 0.0)
-    det_area = (det[:, 2] * det[:, 3])[:, None]
-    union = np.where(crowd[None], det_area, det_area + (gt[:, 2] * gt[:, 3])[None] - inter)
-    return inter / union
+def _category_ids(annotations: Mapping[str, Any], classes: Sequence[str]) -> List[int]:
+    """The category id of each label (by class name when given, else the json's order)."""
+    if not classes:
+        return [c['id'] for c in annotations['categories']]
+    by_name = {c['name']: c['id'] for c in annotations['categories']}
+    missing = [name for name in classes if name not in by_name]
+    if missing:
+        raise KeyError(f'classes {missing} are not categories of the annotation file')
+    return [by_name[name] for name in classes]
 
 
-def _match(ious: np.ndarray, ignored: np.ndarray, crowd: np.ndarray) -> np.ndarray:
-    """(T, D) status of the detections (rows of ``ious``, by score) at every threshold."""
-    num_dets, num_gts = ious.shape
-    status = np.zeros((len(IOU_THRS), num_dets), np.int8)
-    # a detection overlapping no box by IoU_THRS[0] matches nothing and takes nothing
-    hits = np.flatnonzero((ious >= IOU_THRS[0]).any(1)) if num_gts else []
-    for t, thr in enumerate(IOU_THRS):
-        taken = np.zeros(num_gts, bool)
-        for d in hits:
-            best, match = min(thr, 1 - 1e-10), -1
-            for g in range(num_gts):
-                if taken[g] and not crowd[g]:
-                    continue
-                if match > -1 and not ignored[match] and ignored[g]:
-                    break
-                if ious[d, g] < best:
-                    continue
-                best, match = ious[d, g], g
-            if match > -1:
-                status[t, d] = -1 if ignored[match] else 1
-                taken[match] = True
-    return status
+def _results(predictions: Mapping[str, np.ndarray], cat_ids: Sequence[int]) -> List[dict]:
+    """The detections as a COCO results list (xywh), as mmdet's ``CocoMetric`` writes them;
+    labels that are no category of the dataset are left out."""
+    out = []
+    offsets = predictions['offsets']
+    for index, img_id in enumerate(np.asarray(predictions['img_ids']).tolist()):
+        lo, hi = int(offsets[index]), int(offsets[index + 1])
+        for box, score, label in zip(predictions['bboxes'][lo:hi].tolist(),
+                                     predictions['scores'][lo:hi].tolist(),
+                                     predictions['labels'][lo:hi].tolist()):
+            if 0 <= label < len(cat_ids):
+                out.append(dict(image_id=img_id, category_id=cat_ids[label], score=score,
+                                bbox=[box[0], box[1], box[2] - box[0], box[3] - box[1]]))
+    return out
+
+
+def _evaluated_images(annotations: Mapping[str, Any], results: List[dict],
+                      img_ids: Sequence[int], cat_ids: Sequence[int], max_dets: int) -> list:
+    """``COCOeval.evaluate()``'s per-image results, category-major, for the 'all' areas."""
+    from pycocotools.coco import COCO
+    from pycocotools.cocoeval import COCOeval
+    truth = COCO()
+    # COCOeval marks the ground truth it reads ('ignore'): it gets copies
+    truth.dataset = dict(annotations, annotations=[dict(a) for a in annotations['annotations']])
+    with contextlib.redirect_stdout(io.StringIO()):  # pycocotools prints its progress
+        truth.createIndex()
+        if results:
+            detections = truth.loadRes(results)
+        else:  # loadRes cannot take an empty list
+            detections = COCO()
+            detections.dataset = dict(images=truth.dataset['images'], annotations=[],
+                                      categories=truth.dataset['categories'])
+            detections.createIndex()
+        evaluator = COCOeval(truth, detections, 'bbox')
+        evaluator.params.imgIds = sorted(set(img_ids))
+        evaluator.params.catIds = list(cat_ids)
+        evaluator.params.areaRng, evaluator.params.areaRngLbl = [ALL_AREAS], ['all']
+        evaluator.params.maxDets = [max_dets]
+        evaluator.evaluate()
+    return evaluator.evalImgs
 
 
 def match_coco(predictions: Mapping[str, np.ndarray], annotations: Mapping[str, Any],
                max_dets: int = 100, classes: Sequence[str] = ()) -> CocoMatches:
-    """Match every stored detection to a COCO annotation file's boxes, once.
+    """Match every stored detection to a COCO annotation file's boxes, once, by
+    ``COCOeval.evaluate()``.
 
     Args:
         predictions (Mapping): Arrays of a predictions file; label i is the i-th category of
             ``annotations['categories']`` (the dataset's class order).
         annotations (Mapping): The parsed COCO json (``images``, ``annotations``,
-            ``categories``).
+            ``categories``); not modified.
         max_dets (int): Detections kept per image and category. Defaults to 100 (the
             ``bbox_mAP`` of mmdet's ``CocoMetric``).
         classes (Sequence[str]): The dataset's class names: label i is the category named
@@ -90,66 +112,35 @@ def match_coco(predictions: Mapping[str, np.ndarray], annotations: Mapping[str, 
     Returns:
         CocoMatches: The matched detections.
     """
-    if classes:
-        by_name = {c['name']: c['id'] for c in annotations['categories']}
-        missing = [name for name in classes if name not in by_name]
-        if missing:
-            raise KeyError(f'classes {missing} are not categories of the annotation file')
-        cat_ids = [by_name[name] for name in classes]
-    else:
-        cat_ids = [c['id'] for c in annotations['categories']]
-    index_of = {c: i for i, c in enumerate(cat_ids)}
-    by_image: Dict[int, List[dict]] = {}
-    for ann in annotations['annotations']:
-        by_image.setdefault(int(ann['image_id']), []).append(ann)
-    order = np.argsort(predictions['img_ids'], kind='stable')  # COCOeval walks ids sorted
-    img_ids = np.asarray(predictions['img_ids'])[order]
-    offsets = predictions['offsets']
+    cat_ids = _category_ids(annotations, classes)
+    img_ids = np.asarray(predictions['img_ids'])
+    row_of = {int(img_id): row for row, img_id in enumerate(img_ids.tolist())}
+    evaluated = _evaluated_images(annotations, _results(predictions, cat_ids),
+                                  list(row_of), cat_ids, max_dets)
+    by_id = sorted(row_of)  # COCOeval's image order: ids sorted
     num_gts = np.zeros((len(img_ids), len(cat_ids)), np.int64)
-    per_cat_images: List[List[np.ndarray]] = [[] for _ in cat_ids]
-    per_cat_scores: List[List[np.ndarray]] = [[] for _ in cat_ids]
-    per_cat_status: List[List[np.ndarray]] = [[] for _ in cat_ids]
-    for row, source in enumerate(order):
-        lo, hi = int(offsets[source]), int(offsets[source + 1])
-        boxes = predictions['bboxes'][lo:hi].astype(np.float64)
-        xywh = np.hstack([boxes[:, :2], boxes[:, 2:] - boxes[:, :2]])
-        scores, labels = predictions['scores'][lo:hi], predictions['labels'][lo:hi]
-        gts = by_image.get(int(img_ids[row]), [])
-        for cat in range(len(cat_ids)):
-            cat_gts = [g for g in gts if index_of.get(g['category_id']) == cat]
-            crowd = np.array([bool(g.get('iscrowd', 0)) for g in cat_gts], bool)
-            sort_gt = np.argsort(crowd, kind='stable')
-            crowd = crowd[sort_gt]
-            gt_xywh = np.array([cat_gts[i]['bbox'] for i in sort_gt], np.float64).reshape(-1, 4)
-            num_gts[row, cat] = int((~crowd).sum())
-            mine = np.flatnonzero(labels == cat)
-            mine = mine[np.argsort(-scores[mine], kind='mergesort')][:max_dets]
-            if not len(mine):
-                continue
-            ious = _ious(xywh[mine], gt_xywh, crowd) if len(gt_xywh) else \
-                np.zeros((len(mine), 0))
-            per_cat_images[cat].append(np.full(len(mine), row))
-            per_cat_scores[cat].append(scores[mine])
-            per_cat_status[cat].append(_match(ious, crowd, crowd))
     images, status = [], []
     for cat in range(len(cat_ids)):
-        if not per_cat_images[cat]:
+        cat_rows, cat_scores, cat_status = [], [], []
+        for position, img_id in enumerate(by_id):
+            done = evaluated[cat * len(by_id) + position]
+            if done is None:  # no box and no detection of this category
+                continue
+            num_gts[row_of[img_id], cat] = int((~np.asarray(done['gtIgnore'], bool)).sum())
+            if not len(done['dtIds']):
+                continue
+            matched = np.where(done['dtMatches'] > 0, 1, 0).astype(np.int8)
+            cat_status.append(np.where(done['dtIgnore'], -1, matched).astype(np.int8))
+            cat_scores.append(np.asarray(done['dtScores'], np.float64))
+            cat_rows.append(np.full(len(done['dtIds']), row_of[img_id]))
+        if not cat_rows:
             images.append(np.zeros(0, np.int64))
             status.append(np.zeros((len(IOU_THRS), 0), np.int8))
             continue
-        scores = np.concatenate(per_cat_scores[cat])
-        sort = np.argsort(-scores, kind='mergesort')
-        images.append(np.concatenate(per_cat_images[cat])[sort])
-        status.append(np.concatenate(per_cat_status[cat], axis=1)[:, sort])
-    inverse = np.empty_like(order)
-    inverse[order] = np.arange(len(order))
-    return CocoMatches(img_ids=np.asarray(predictions['img_ids']), num_gts=num_gts[inverse],
-                       images=[inverse_rows(i, order) for i in images], status=status)
-
-
-def inverse_rows(rows: np.ndarray, order: np.ndarray) -> np.ndarray:
-    """Map row indices of the id-sorted images back to the predictions file's image order."""
-    return order[rows] if len(rows) else rows
+        order = np.argsort(-np.concatenate(cat_scores), kind='mergesort')  # as accumulate
+        images.append(np.concatenate(cat_rows)[order])
+        status.append(np.concatenate(cat_status, axis=1)[:, order])
+    return CocoMatches(img_ids=img_ids, num_gts=num_gts, images=images, status=status)
 
 
 def _precision_at_recalls(images: np.ndarray, tp: np.ndarray, weights_t: np.ndarray,

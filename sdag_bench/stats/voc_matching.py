@@ -1,13 +1,14 @@
-"""True/false positives of every detection, matched once per image the way mmdet's VOC AP does.
+"""True/false positives of every detection, matched once per image by mmdet's own VOC matching.
 
-mmdet's ``eval_map`` (``tpfp_default``, used by ``VOCMetric`` and the project's
-``ClasswiseVOCMetric``) matches each image's detections of a class, by descending score, to the
-ground-truth box of that class they overlap most: a hit (IoU >= the threshold) on a box not yet
-covered is a true positive, on a covered box a false positive, on an ignored box neither; a
-miss is a false positive. A detection's status depends on its own image only, so it is computed
-once here and every bootstrap resample of the images only reweights it (see ``bootstrap.py``).
-IoUs come from mmdet's own ``bbox_overlaps`` (float32, ``use_legacy_coordinate`` as the metric).
-Ties in score are broken by order (stable sort), where mmdet's unstable sort may differ.
+mmdet's ``eval_map`` (used by ``VOCMetric`` and the project's ``ClasswiseVOCMetric``) matches each
+image's detections of a class with ``tpfp_default``: by descending score, each takes the
+ground-truth box of that class it overlaps most; a hit (IoU >= the threshold) on a box not yet
+covered is a true positive, on a covered box a false positive, on an ignored box neither; a miss
+is a false positive. That function is called here, once per image and class with detections, so
+the matches are mmdet's (its IoU, its +1 px convention, its order of equal scores within an
+image); a detection's status depends on its own image only, so every bootstrap resample of the
+images only reweights it (see ``bootstrap.py``). Across images, equal scores are ordered by
+image (a stable sort), where ``eval_map``'s unstable sort may order them otherwise.
 """
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Mapping, Sequence
@@ -40,22 +41,17 @@ class VocMatches:
 def _image_status(bboxes: np.ndarray, scores: np.ndarray, labels: np.ndarray,
                   gt_boxes: np.ndarray, gt_labels: np.ndarray, gt_ignored: np.ndarray,
                   iou_thr: float, legacy: bool) -> np.ndarray:
-    """Per detection: 1 true positive, 0 false positive, -1 neither (matched an ignored box)."""
-    from mmdet.evaluation.functional import bbox_overlaps
+    """Per detection of one image: 1 true positive, 0 false positive, -1 neither (it matched an
+    ignored box), from mmdet's ``tpfp_default`` per class."""
+    from mmdet.evaluation.functional.mean_ap import tpfp_default
     status = np.zeros(len(scores), dtype=np.int8)
-    if len(scores) == 0 or len(gt_boxes) == 0:
-        return status
-    ious = bbox_overlaps(bboxes, gt_boxes, use_legacy_coordinate=legacy)
-    ious = np.where(labels[:, None] == gt_labels[None, :], ious, -1.0)
-    best = ious.max(axis=1)
-    target = ious.argmax(axis=1)  # first maximum: non-ignored boxes come first, as in mmdet
-    hit = best >= iou_thr
-    status[hit & gt_ignored[target]] = -1
-    candidates = np.flatnonzero(hit & ~gt_ignored[target])
-    if len(candidates):
-        candidates = candidates[np.argsort(-scores[candidates], kind='stable')]
-        _, first = np.unique(target[candidates], return_index=True)
-        status[candidates[first]] = 1  # the best-scored hit of each box; later hits stay FP
+    for cls in np.unique(labels):
+        mine = np.flatnonzero(labels == cls)
+        same = gt_labels == cls
+        tp, fp = tpfp_default(np.hstack([bboxes[mine], scores[mine, None]]),
+                              gt_boxes[same & ~gt_ignored], gt_boxes[same & gt_ignored],
+                              iou_thr=iou_thr, use_legacy_coordinate=legacy)
+        status[mine] = np.where(tp[0] > 0, 1, np.where(fp[0] > 0, 0, -1))
     return status
 
 

@@ -76,3 +76,19 @@ def test_unknown_class_is_named():
     gt, _ = coco_files(predictions, truth, keep_ids=True)
     with pytest.raises(KeyError, match='dog'):
         match_coco(predictions, gt, classes=['class0', 'dog'])
+
+
+def test_matching_is_cocoevals_own_even_for_odd_boxes():
+    """A detection box with x2 < x1 has a negative area: COCOeval ignores it when it matches
+    nothing (outside the 'all' area range) instead of counting a false positive. Matching by
+    ``COCOeval.evaluate()`` itself keeps such corners; a re-implementation counted it."""
+    predictions = dict(img_ids=np.array([1]), offsets=np.array([0, 2]),
+                       bboxes=np.array([[10, 10, 50, 50], [90, 10, 60, 40]], np.float32),
+                       scores=np.array([0.5, 0.9], np.float32), labels=np.array([0, 0]))
+    truth = {1: dict(bboxes=np.array([[10, 10, 50, 50]], np.float32), labels=np.array([0]),
+                     bboxes_ignore=np.zeros((0, 4), np.float32), labels_ignore=np.zeros(0))}
+    gt, dets = coco_files(predictions, truth, keep_ids=True)
+    matches = match_coco(predictions, gt, classes=[f'class{c}' for c in range(CLASSES)])
+    ours = coco_map_draws(matches, np.ones((1, 1), np.int32))[0]
+    assert ours == pytest.approx(cocoeval_map(gt, dets), abs=1e-12)
+    assert ours == pytest.approx(1.0)  # the inverted box is ignored, not a false positive
