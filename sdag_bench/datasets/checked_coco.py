@@ -1,6 +1,6 @@
 """``CheckedCocoDataset``: a COCO dataset that carries its split record and can drop bad images."""
 import json
-from typing import List
+from typing import List, Sequence, Union
 
 from mmdet.datasets import CocoDataset
 from mmengine.fileio import get_local_path
@@ -16,9 +16,11 @@ class CheckedCocoDataset(CocoDataset):
 
     The split record the converters write into the json's ``info`` (``split``, ``subset``,
     ``seed``, ...) is copied into ``metainfo['split_info']`` so that it travels with results.
-    With ``skip_bad_images=True`` every image is decoded once when the dataset is built and the
-    unreadable ones are dropped and listed in :attr:`bad_images` (works in test mode, where a
-    pipeline may not return None).
+    With ``skip_bad_images=True`` every image the dataset serves is decoded once when it is
+    built and the unreadable ones are dropped and listed in :attr:`bad_images` (works in test
+    mode, where a pipeline may not return None). With ``indices`` only the chosen images are
+    decoded (a 12-photo subset of a 600-photo split does not read the other 588), and the
+    indices count every image of the annotation file, readable or not.
 
     Args:
         *args: Passed to ``CocoDataset``.
@@ -41,10 +43,20 @@ class CheckedCocoDataset(CocoDataset):
         return data_list
 
     def filter_data(self) -> List[dict]:
-        """mmdet's filtering, then (optionally) drop images that cannot be decoded."""
+        """mmdet's filtering, then (optionally) drop images that cannot be decoded; with
+        ``indices`` that check waits for the subset (:meth:`_get_unserialized_subset`)."""
         data_list = super().filter_data()
-        if not self.skip_bad_images:
+        if not self.skip_bad_images or self._indices is not None:
             return data_list
+        return self._readable(data_list)
+
+    def _get_unserialized_subset(self, indices: Union[Sequence[int], int]) -> List[dict]:
+        """The ``indices`` subset, then (optionally) without the images that cannot be decoded."""
+        subset = super()._get_unserialized_subset(indices)
+        return self._readable(subset) if self.skip_bad_images else subset
+
+    def _readable(self, data_list: List[dict]) -> List[dict]:
+        """The images of ``data_list`` that decode; the others are logged in ``bad_images``."""
         kept = []
         for data_info in data_list:
             try:

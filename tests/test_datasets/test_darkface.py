@@ -53,3 +53,22 @@ def test_skip_bad_images_counts(converted):
     assert sorted(Path(p).name for p, _ in dataset.bad_images.entries) == ['2.png', '3.png']
     with pytest.raises(OSError, match='2.png: empty file'):
         _dataset(root, ann_file)[1]
+
+
+def test_a_subset_decodes_only_its_own_images(converted, monkeypatch):
+    """With ``indices`` the bad-image check reads the chosen images only (a 12-photo subset of
+    the 600-photo ExDark split decoded all 600 at build), and an index names the same image of
+    the annotation file whether or not another image is unreadable."""
+    import sdag_bench.datasets.checked_coco as checked_coco
+    root, ann_file = converted
+    (root / 'image' / '1.png').write_bytes(b'')  # unreadable, not chosen
+    (root / 'image' / '3.png').write_bytes(b'')  # unreadable, chosen
+    read = []
+    real_read = checked_coco.read_image
+    monkeypatch.setattr(checked_coco, 'read_image', lambda path: read.append(path) or
+                        real_read(path))
+    dataset = _dataset(root, ann_file, skip_bad_images=True, indices=[1, 2])
+    assert sorted(Path(p).name for p in read) == ['2.png', '3.png']
+    assert [Path(dataset.get_data_info(i)['img_path']).name for i in range(len(dataset))] == \
+        ['2.png']
+    assert [Path(p).name for p, _ in dataset.bad_images.entries] == ['3.png']
