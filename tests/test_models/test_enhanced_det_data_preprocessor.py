@@ -94,6 +94,30 @@ def test_nonfinite_output_is_counted_and_neutralised():
     assert [s.metainfo[NONFINITE_KEY] for s in out['data_samples']] == [12, 12]
 
 
+def test_nonfinite_count_per_image_and_huge_finite_values():
+    """Only the image with an Inf counts it; values whose sum overflows float32 are finite
+    (0 counted) and clamped like any other."""
+
+    class OneInfOneHuge(BaseEnhancer):
+        def forward(self, x):
+            y = x.clone()
+            y[0, 0, 0, 0] = float('inf')
+            y[1] = 3e38
+            return y
+
+    class White(BaseEnhancer):
+        def forward(self, x):
+            return torch.ones_like(x)
+
+    sizes = ((3, 50, 70), (3, 50, 70))  # one batch of two
+    out = EnhancedDetDataPreprocessor(enhancer=OneInfOneHuge(), enhance_batch_size=2,
+                                      **DET_ARGS)(_batch(sizes))
+    assert [s.metainfo[NONFINITE_KEY] for s in out['data_samples']] == [1, 0]
+    assert torch.isfinite(out['inputs']).all()
+    white = EnhancedDetDataPreprocessor(enhancer=White(), **DET_ARGS)(_batch(sizes))
+    assert torch.equal(out['inputs'][1], white['inputs'][1])
+
+
 def test_enhancer_stays_frozen_in_train_mode():
     prep = EnhancedDetDataPreprocessor(
         enhancer=dict(type='Gamma', gamma=0.5), **DET_ARGS).train()

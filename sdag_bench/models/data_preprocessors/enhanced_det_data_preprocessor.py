@@ -149,8 +149,14 @@ class EnhancedDetDataPreprocessor(DetDataPreprocessor):
             if self.input_channel_order == 'bgr':
                 batch = batch.flip(1)
             enhanced = self._run_enhancer(batch)
-            nonfinite = (~torch.isfinite(enhanced)).flatten(1).sum(1)
-            enhanced = torch.nan_to_num(enhanced, nan=0.0, posinf=1.0, neginf=0.0).clamp_(0, 1)
+            # a NaN or Inf makes its image's sum non-finite: count element-wise only then
+            if bool(torch.isfinite(enhanced.flatten(1).sum(1)).all()):
+                nonfinite = torch.zeros(len(indices), dtype=torch.long)
+                enhanced = enhanced.clamp(0, 1)
+            else:
+                nonfinite = (~torch.isfinite(enhanced)).flatten(1).sum(1)
+                enhanced = torch.nan_to_num(enhanced, nan=0.0, posinf=1.0,
+                                            neginf=0.0).clamp_(0, 1)
             if self.quantize:
                 enhanced = torch.round(enhanced * 255) / 255
             for pos, i in enumerate(indices):
