@@ -89,10 +89,12 @@ def test_real_exdark_on_four_photos(shared_assets, yolov3_tiny_checkpoint, yolox
     _run('bench/real_exdark.py', '--photos', '4', '--repeats', '1', '--enhancers',
          'identity,gamma', '--data-root', str(data), '--results', str(tmp_path / 'none'),
          '--checkpoint', f'yolov3_tiny={yolov3_tiny_checkpoint}',
-         '--checkpoint', f'yolox_nano={yolox_nano_checkpoint}', '--out', str(out))
+         '--checkpoint', f'yolox_nano={yolox_nano_checkpoint}', '--overhead-photos', '2,4',
+         '--out', str(out))
     report = out.read_text()
     assert '| enhance: gamma |' in report and '| detector: yolox_nano |' in report
-    assert re.search(r'\*\*harness / bare = \d+\.\d+\*\*', report)
+    assert re.search(r'\| 2 \| \d+\.\d+ \| \d+\.\d+ \| \d+\.\d+ \|', report)
+    assert re.search(r'\*\*Per photo, harness / bare = -?\d+\.\d+\*\* \(from 2 to 4', report)
 
 
 def test_every_bench_script_has_a_test():
