@@ -9,13 +9,23 @@ import os
 import os.path as osp
 import sys
 
-from sdag_bench.benchmark.store.result_store import ResultStore
+from sdag_bench.benchmark.cells import BoundRows
+from sdag_bench.benchmark.plan.planner import find_benchmark_config
 from sdag_bench.benchmark.report.paper_tables import paper_tables
+from sdag_bench.benchmark.store.result_store import ResultStore
+
+
+def bound_rows(benchmark: str) -> BoundRows:
+    """The bound rows the benchmark's config names (the usual ones without a config)."""
+    from mmengine.config import Config
+    path = find_benchmark_config(benchmark)
+    return BoundRows.of(Config.fromfile(path)) if path else BoundRows()
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('--benchmark', default='demo', help='name under results/')
+    parser.add_argument('--benchmark', default='demo',
+                        help='name under results/ (its config names the bound rows)')
     parser.add_argument('--work-dir', help='result folder (default results/<benchmark>)')
     parser.add_argument('--digits', type=int, default=3)
     args = parser.parse_args(argv)
@@ -27,7 +37,7 @@ def main(argv=None) -> int:
         return 2
     out_dir = osp.join(work_dir, 'tables')
     os.makedirs(out_dir, exist_ok=True)
-    for name, table in paper_tables(records).items():
+    for name, table in paper_tables(records, bound_rows(args.benchmark)).items():
         shown = table.round(args.digits)
         with open(osp.join(out_dir, f'{name}.md'), 'w') as f:
             f.write(shown.to_markdown() + '\n')

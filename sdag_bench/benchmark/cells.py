@@ -13,16 +13,46 @@ import json
 import os.path as osp
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 from ..utils.atomic_files import json_safe
 from ..utils.file_hashes import file_sha256, sha256_file
 
-#: The bound rows' names, one source for every table and plot: no enhancement (the lower
-#: bound every ΔAP is taken against) and the normal-light references (the upper bound a
-#: benchmark config may declare as ``datasets.<name>.upper_bound.name``).
-LOWER_BOUND = 'identity'
-UPPER_BOUND = 'normal_light'
+
+@dataclass(frozen=True)
+class BoundRows:
+    """A benchmark's bound rows, read from its config for every table and plot: no
+    enhancement (``lower``, the row every ΔAP is taken against; ``lower_bound`` in the config,
+    default 'identity') and the normal-light references (``upper``: the names the config's
+    datasets give their ``upper_bound`` rows). Without a config (a table tool given only
+    records) the defaults are the names every shipped config uses.
+
+    Args:
+        lower (str): The lower bound's row name. Defaults to 'identity'.
+        upper (tuple[str, ...]): The upper bounds' row names. Defaults to ('normal_light',).
+    """
+    lower: str = 'identity'
+    upper: Tuple[str, ...] = ('normal_light', )
+
+    @classmethod
+    def of(cls, bench_cfg: Any) -> 'BoundRows':
+        """The bound rows a benchmark config names.
+
+        Args:
+            bench_cfg (Config | dict): A benchmark config (``datasets``, optional
+                ``lower_bound``).
+
+        Returns:
+            BoundRows: Its bound rows.
+        """
+        upper = {entry['upper_bound']['name'] for entry in bench_cfg.get('datasets', {}).values()
+                 if isinstance(entry, dict) and entry.get('upper_bound')}
+        return cls(bench_cfg.get('lower_bound', cls.lower), tuple(sorted(upper)))
+
+    def role(self, enhancer: str) -> int:
+        """Where a row sorts among a group's rows: upper bounds 0, enhancers 1, the lower 2."""
+        return 0 if enhancer in self.upper else 2 if enhancer == self.lower else 1
+
 
 #: Bump when a change in the harness changes the numbers it produces.
 HARNESS_VERSION = 4  # 4: native-size 8-bit enhancement, each detector's own test transforms

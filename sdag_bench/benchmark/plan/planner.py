@@ -10,7 +10,7 @@ from mmengine.config import Config
 
 from sdag_bench.utils.paths import resolve_project_path
 from ...utils.file_hashes import file_sha256
-from ..cells import (LOWER_BOUND, CellSpec, DatasetSpec, DetectorSpec, EnhancerSpec,
+from ..cells import (BoundRows, CellSpec, DatasetSpec, DetectorSpec, EnhancerSpec,
                      load_config)
 from .dataset_options import dataset_cfg_options, split_label
 from .finetuned_rows import PAIRING_KEY, enhancer_pairing, paired_cells
@@ -332,8 +332,9 @@ def plan_cells(bench_cfg: Config, enhancers: str = 'all', datasets: str = 'all',
             notes.append(f'skipped {message}')
             continue
         rows.append(spec)
-    if with_bounds and LOWER_BOUND in known_enhancers and LOWER_BOUND not in chosen:
-        rows.insert(0, load_enhancer_spec(known_enhancers[LOWER_BOUND]))
+    lower = BoundRows.of(bench_cfg).lower
+    if with_bounds and lower in known_enhancers and lower not in chosen:
+        rows.insert(0, load_enhancer_spec(known_enhancers[lower]))
 
     datasets, known_datasets = add_config_paths(datasets, dict(bench_cfg.datasets))
     dataset_names = pick_names(datasets, known_datasets, 'dataset')

@@ -16,7 +16,7 @@ from typing import List, Sequence
 import pandas as pd
 
 from sdag_bench.metrics.metric_info import METRIC_INFO
-from ..cells import LOWER_BOUND, UPPER_BOUND
+from ..cells import BoundRows
 from .interval_tables import merge_intervals
 
 #: Per-detector columns (with their ``_lo``/``_hi``/``p(...)`` companions), in display order.
@@ -58,13 +58,15 @@ def wants_detector_columns(table: pd.DataFrame) -> bool:
     return bool((table.groupby('dataset').detector.nunique() > 1).any())
 
 
-def detector_columns_table(table: pd.DataFrame, primary: str = 'AP50') -> pd.DataFrame:
+def detector_columns_table(table: pd.DataFrame, primary: str = 'AP50',
+                           bounds: BoundRows = BoundRows()) -> pd.DataFrame:
     """Reshape a long leaderboard frame into one row per (dataset, enhancer).
 
     Args:
         table (pd.DataFrame): From ``leaderboard.leaderboard`` (with interval columns when the
             bootstrap ran).
         primary (str): The ranking metric. Defaults to 'AP50'.
+        bounds (BoundRows): The benchmark's bound rows (``BoundRows.of(bench_cfg)``).
 
     Returns:
         pd.DataFrame: ``dataset, enhancer, label`` + per detector (in name order) its
@@ -92,9 +94,7 @@ def detector_columns_table(table: pd.DataFrame, primary: str = 'AP50') -> pd.Dat
         primaries = [detector_column(d, primary) for d in detectors
                      if detector_column(d, primary) in wide]
         mean = wide[primaries].mean(axis=1, skipna=False) if primaries else math.nan
-        role = pd.Series(1, index=wide.index)
-        role[wide.index == UPPER_BOUND] = 0
-        role[wide.index == LOWER_BOUND] = 2
+        role = pd.Series([bounds.role(e) for e in wide.index], index=wide.index)
         wide = wide.assign(_role=role, _mean=mean).sort_values(
             ['_role', '_mean'], ascending=[True, False], na_position='last')
         wide = wide.drop(columns=['_role', '_mean']).reset_index()
@@ -128,7 +128,8 @@ def detector_groups(columns: Sequence[str]) -> List[tuple]:
 
 def write_detector_columns(table: pd.DataFrame, out_dir: str, fmt, caption: str = '',
                            protocol: Sequence[str] = (), primary: str = 'AP50',
-                           name: str = 'leaderboard') -> List[str]:
+                           name: str = 'leaderboard',
+                           bounds: BoundRows = BoundRows()) -> List[str]:
     """Write the paper-style table as ``<name>.md`` (one section per dataset), ``.csv`` (raw
     numbers, every dataset) and ``.tex`` (detector names as column groups).
 
@@ -140,12 +141,13 @@ def write_detector_columns(table: pd.DataFrame, out_dir: str, fmt, caption: str 
         protocol (Sequence[str]): Protocol lines (``leaderboard.protocol_lines``).
         primary (str): The ranking metric. Defaults to 'AP50'.
         name (str): File stem. Defaults to 'leaderboard'.
+        bounds (BoundRows): The benchmark's bound rows (``BoundRows.of(bench_cfg)``).
 
     Returns:
         list[str]: The written paths (md, csv, tex).
     """
     os.makedirs(out_dir, exist_ok=True)
-    wide = detector_columns_table(table, primary)
+    wide = detector_columns_table(table, primary, bounds)
     paths = [osp.join(out_dir, f'{name}.{ext}') for ext in ('md', 'csv', 'tex')]
     wide.to_csv(paths[1], index=False)
     md, tex = [], [f'% protocol: {line}\n' for line in protocol]

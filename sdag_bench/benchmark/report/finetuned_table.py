@@ -14,7 +14,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import pandas as pd
 
-from ..cells import LOWER_BOUND
+from ..cells import BoundRows
 
 
 def _weights(record: Dict[str, Any]) -> str:
@@ -64,8 +64,8 @@ def _mean(values: Sequence[float]) -> float:
 
 def finetuned_comparison(records: Sequence[Dict[str, Any]], metric: str = 'AP50',
                          dataset: Optional[str] = None,
-                         draws: Optional[Dict[Tuple[str, str, str], Any]] = None
-                         ) -> pd.DataFrame:
+                         draws: Optional[Dict[Tuple[str, str, str], Any]] = None,
+                         bounds: BoundRows = BoundRows()) -> pd.DataFrame:
     """One row per enhancer: frozen and fine-tuned ``metric`` and the guided rows' gains.
 
     Args:
@@ -74,6 +74,7 @@ def finetuned_comparison(records: Sequence[Dict[str, Any]], metric: str = 'AP50'
         dataset (str, optional): See :func:`split_records`.
         draws (dict, optional): :func:`~sdag_bench.benchmark.report.intervals.compute_draws` output;
             adds ``*_low`` / ``*_high`` interval columns.
+        bounds (BoundRows): The benchmark's bound rows; the Δ columns are against the lower.
 
     Returns:
         pd.DataFrame: Columns ``enhancer``, ``base``, ``frozen``, ``fine-tuned/<detector>``
@@ -113,8 +114,8 @@ def finetuned_comparison(records: Sequence[Dict[str, Any]], metric: str = 'AP50'
             row[f'fine-tuned/{t}'] = value(enhancer, t)
             row[f'fine-tuned/{t}_low'], row[f'fine-tuned/{t}_high'] = interval(enhancer, t)
         row['fine-tuned mean'] = _mean([row[f'fine-tuned/{t}'] for t in tuned])
-        row['Δ frozen'] = row['frozen'] - value(LOWER_BOUND, frozen)
-        row['Δ fine-tuned mean'] = _mean([value(enhancer, t) - value(LOWER_BOUND, t)
+        row['Δ frozen'] = row['frozen'] - value(bounds.lower, frozen)
+        row['Δ fine-tuned mean'] = _mean([value(enhancer, t) - value(bounds.lower, t)
                                           for t in tuned])
         if base:
             row['gain frozen'] = row['frozen'] - value(base, frozen)

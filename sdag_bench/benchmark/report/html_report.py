@@ -19,7 +19,7 @@ from PIL import Image
 from .leaderboard import PROTOCOL_PREFIX, format_value, format_table, protocol_lines
 from .detector_columns import (detector_columns_table, format_detector_columns,
                                wants_detector_columns)
-from ..cells import CellSpec
+from ..cells import BoundRows, CellSpec
 from .interval_tables import merge_intervals
 from .row_outputs import row_outputs
 
@@ -107,12 +107,13 @@ def _sort_value(value) -> str:
     return '' if value is None else str(value)
 
 
-def table_html(table: pd.DataFrame) -> str:
+def table_html(table: pd.DataFrame, bounds: BoundRows = BoundRows()) -> str:
     """The leaderboard as an HTML table: shown as in the markdown, sorted on raw numbers (with
-    several detectors on a dataset, the paper-style layout: a column group per detector)."""
+    several detectors on a dataset, the paper-style layout: a column group per detector, the
+    bound rows of ``bounds`` first and last)."""
     table = table.drop(columns=[c for c in table.columns if c.startswith(PROTOCOL_PREFIX)])
     if wants_detector_columns(table):
-        table = detector_columns_table(table)
+        table = detector_columns_table(table, bounds=bounds)
         shown = format_detector_columns(table, format_value)
     else:
         shown = format_table(merge_intervals(table, format_value))
@@ -166,7 +167,8 @@ def compare_html(thumbnails: Dict[str, List[Optional[str]]], image_names: Sequen
 def write_html_report(table: pd.DataFrame, path: str, title: str, caption: str = '',
                       figures: Sequence[str] = (),
                       thumbnails: Optional[Dict[str, List[Optional[str]]]] = None,
-                      image_names: Sequence[str] = ()) -> str:
+                      image_names: Sequence[str] = (),
+                      bounds: BoundRows = BoundRows()) -> str:
     """Write ``report.html``.
 
     Args:
@@ -178,6 +180,7 @@ def write_html_report(table: pd.DataFrame, path: str, title: str, caption: str =
         thumbnails (dict, optional): Row name -> data URIs of the same images (None: no
             qualitative comparison, e.g. photos that may not be redistributed).
         image_names (Sequence[str]): Names of the compared images.
+        bounds (BoundRows): The benchmark's bound rows (``BoundRows.of(bench_cfg)``).
 
     Returns:
         str: ``path``.
@@ -195,7 +198,7 @@ def write_html_report(table: pd.DataFrame, path: str, title: str, caption: str =
         ''.join(f'<p>{html.escape(line)}</p>' for line in caption.splitlines() if line.strip()),
         f'<h2>Protocol</h2><ul>{protocol}</ul>' if protocol else '',
         '<h2>Leaderboard</h2><p>Click a column header to sort.</p>',
-        f'<div class="wide">{table_html(table)}</div>',
+        f'<div class="wide">{table_html(table, bounds)}</div>',
         compare_html(thumbnails, image_names) if thumbnails else '',
         f'<h2>Plots</h2>{plots}' if plots else '',
         '</body></html>\n',
@@ -228,7 +231,8 @@ def row_thumbnails(cells: Sequence[CellSpec], num_images: int = 4, device: str =
 
 def write_benchmark_report(table, work_dir: str, benchmark: str, caption: str,
                            figures: Sequence[str], cells: Sequence[CellSpec],
-                           images: bool, device: str = 'cpu') -> str:
+                           images: bool, device: str = 'cpu',
+                           bounds: BoundRows = BoundRows()) -> str:
     """Write ``<work_dir>/report.html`` for a benchmark run.
 
     Args:
@@ -241,6 +245,7 @@ def write_benchmark_report(table, work_dir: str, benchmark: str, caption: str,
         images (bool): Include the qualitative comparison; False for photos that may not be
             redistributed (``qualitative_grid = False``): the report then holds no image of them.
         device (str): For the enhancers of the thumbnails.
+        bounds (BoundRows): The benchmark's bound rows (``BoundRows.of(bench_cfg)``).
 
     Returns:
         str: The report's path.
@@ -248,4 +253,5 @@ def write_benchmark_report(table, work_dir: str, benchmark: str, caption: str,
     thumbs, names = (row_thumbnails([c for c in cells if c.dataset == cells[0].dataset],
                                     device=device) if images and cells else (None, []))
     return write_html_report(table, osp.join(work_dir, 'report.html'),
-                             f'Benchmark {benchmark}', caption, figures, thumbs, names)
+                             f'Benchmark {benchmark}', caption, figures, thumbs, names,
+                             bounds)

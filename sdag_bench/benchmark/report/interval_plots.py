@@ -8,7 +8,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from sdag_bench.metrics.metric_info import METRIC_INFO
-from ..cells import UPPER_BOUND
+from ..cells import BoundRows
 
 from .interval_tables import QUALITY_SIGN, SIGNIFICANT, ALPHA  # noqa: E402
 
@@ -56,9 +56,10 @@ def plot_ap_intervals(table: pd.DataFrame, path: str, ap: str = 'AP50') -> Optio
 
 
 def plot_quality_vs_ap(table: pd.DataFrame, agreement: pd.DataFrame, path: str,
-                       ap: str = 'AP50') -> Optional[str]:
+                       ap: str = 'AP50', bounds: BoundRows = BoundRows()) -> Optional[str]:
     """Quality metric against AP, both with error bars, one panel per (dataset/detector,
-    quality metric), titled with Kendall tau and its interval.
+    quality metric), titled with Kendall tau and its interval; without the upper bounds of
+    ``bounds`` (references, not enhancers: the tau leaves them out too).
 
     Returns:
         str | None: The written path, or None when the agreement table is empty.
@@ -73,7 +74,7 @@ def plot_quality_vs_ap(table: pd.DataFrame, agreement: pd.DataFrame, path: str,
         column = _COLUMN[line.quality]
         rows = table[(table.dataset == line.dataset) & (table.detector == line.detector)
                      & np.isfinite(table.get(column, pd.Series(dtype=float)).to_numpy(float))
-                     & (table.enhancer != UPPER_BOUND)]
+                     & ~table.enhancer.isin(bounds.upper)]
         ax.errorbar(rows[column], rows[ap], xerr=_errors(rows, column),
                     yerr=_errors(rows, ap), fmt='o', capsize=2, ecolor='tab:gray')
         for _, row in rows.iterrows():

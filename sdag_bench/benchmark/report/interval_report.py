@@ -12,6 +12,7 @@ from typing import List, Sequence, Tuple
 
 import pandas as pd
 
+from ..cells import BoundRows
 from .interval_tables import (add_interval_columns, agreement_table, detector_agreement_table,
                               format_agreement, format_detector_agreement, interval_note,
                               intervals_long)
@@ -20,7 +21,8 @@ from .intervals import compute_draws
 
 def bootstrap_report(table: pd.DataFrame, records: Sequence[dict], cell_dirs: Sequence[str],
                      out_dir: str, draws: int = 1000, seed: int = 0, level: float = 0.95,
-                     plots: bool = True, primary: str = 'AP50'
+                     plots: bool = True, primary: str = 'AP50',
+                     bounds: BoundRows = BoundRows()
                      ) -> Tuple[pd.DataFrame, List[str], List[str], str]:
     """Bootstrap every cell with stored predictions and write the interval outputs.
 
@@ -34,6 +36,7 @@ def bootstrap_report(table: pd.DataFrame, records: Sequence[dict], cell_dirs: Se
         level (float): Interval coverage. Defaults to 0.95.
         plots (bool): Write the PNG plots. Defaults to True.
         primary (str): The leaderboard's primary column. Defaults to 'AP50'.
+        bounds (BoundRows): The benchmark's bound rows (``BoundRows.of(bench_cfg)``).
 
     Returns:
         tuple: The table with interval columns, the written paths, notes (cells without
@@ -45,14 +48,14 @@ def bootstrap_report(table: pd.DataFrame, records: Sequence[dict], cell_dirs: Se
     cells, notes = compute_draws(records, cell_dirs, draws, seed)
     if not cells:
         return table, [], notes, ''
-    table = add_interval_columns(table, cells, primary, level)
+    table = add_interval_columns(table, cells, primary, level, bounds)
     os.makedirs(out_dir, exist_ok=True)
     paths: List[str] = []
     long_path = osp.join(out_dir, 'intervals.csv')
     intervals_long(cells, level).to_csv(long_path, index=False)
     paths.append(long_path)
-    agreement = agreement_table(cells, level=level)
-    detectors = detector_agreement_table(cells, level=level)
+    agreement = agreement_table(cells, level=level, bounds=bounds)
+    detectors = detector_agreement_table(cells, level=level, bounds=bounds)
     agreement_paths = [osp.join(out_dir, f'agreement.{ext}') for ext in ('md', 'csv')]
     agreement.to_csv(agreement_paths[1], index=False)
     with open(agreement_paths[0], 'w') as f:
@@ -60,7 +63,7 @@ def bootstrap_report(table: pd.DataFrame, records: Sequence[dict], cell_dirs: Se
                 'recognition? Kendall τ-b between each and AP50 across enhancers (NIQE negated, '
                 'so +1 = better quality, higher AP50; confident/img: detections with score >= '
                 '0.5 per image; top conf.: the mean highest score per image; the normal-light '
-                f'bound left out); {interval_note(draws, seed, level)}\n\n'
+                f'bound left out); {interval_note(draws, seed, level, bounds=bounds)}\n\n'
                 + format_agreement(agreement))
         if not detectors.empty:
             f.write('\nDoes a ranking transfer between detectors? Kendall τ-b between the AP50 '
@@ -74,9 +77,10 @@ def bootstrap_report(table: pd.DataFrame, records: Sequence[dict], cell_dirs: Se
         from .interval_plots import plot_ap_intervals, plot_quality_vs_ap
         paths += [p for p in (plot_ap_intervals(table, osp.join(out_dir, 'ap50_intervals.png')),
                               plot_quality_vs_ap(table, agreement,
-                                                 osp.join(out_dir, 'quality_vs_ap50.png')))
+                                                 osp.join(out_dir, 'quality_vs_ap50.png'),
+                                                 bounds=bounds))
                   if p]
-    return table, paths, notes, interval_note(draws, seed, level, primary)
+    return table, paths, notes, interval_note(draws, seed, level, primary, bounds)
 
 
 __all__ = ["bootstrap_report"]

@@ -7,7 +7,7 @@ interval / ``p(Δbase)`` (paired against the plain row). :func:`merge_intervals`
 ``0.323 [0.290, 0.360]`` strings and a ``*`` after a significant difference for markdown and LaTeX.
 """
 import math
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Tuple
 
 import numpy as np
 import pandas as pd
@@ -15,7 +15,7 @@ import pandas as pd
 from sdag_bench.metrics.metric_info import lower_better, metric_info
 from sdag_bench.stats import kendall_tau, kendall_tau_draws, percentile_interval
 from sdag_bench.stats.paired import paired_difference
-from ..cells import LOWER_BOUND, UPPER_BOUND
+from ..cells import BoundRows
 from .intervals import INTERVAL_COLUMNS, CellDraws, compare_rows
 
 #: Significance level of the marks.
@@ -28,7 +28,8 @@ def _is_nan(value) -> bool:
 
 
 def add_interval_columns(table: pd.DataFrame, cells: Dict[Tuple[str, str, str], CellDraws],
-                         primary: str = 'AP50', level: float = 0.95) -> pd.DataFrame:
+                         primary: str = 'AP50', level: float = 0.95,
+                         bounds: BoundRows = BoundRows()) -> pd.DataFrame:
     """Add interval and paired-test columns to a leaderboard frame.
 
     Args:
@@ -37,6 +38,7 @@ def add_interval_columns(table: pd.DataFrame, cells: Dict[Tuple[str, str, str], 
         cells (dict): (enhancer, dataset, detector) -> :class:`CellDraws`.
         primary (str): Column whose difference is tested. Defaults to 'AP50'.
         level (float): Interval coverage. Defaults to 0.95.
+        bounds (BoundRows): The benchmark's bound rows; differences are against the lower.
 
     Returns:
         pd.DataFrame: A copy with the columns described in the module docstring (absent when
@@ -61,8 +63,8 @@ def add_interval_columns(table: pd.DataFrame, cells: Dict[Tuple[str, str, str], 
                 low, high = percentile_interval(own.draws[name], level)
                 put(f'{column}_lo', index, low)
                 put(f'{column}_hi', index, high)
-        identity = cells.get((LOWER_BOUND, row.dataset, row.detector))
-        if identity is not None and row.enhancer != LOWER_BOUND:
+        identity = cells.get((bounds.lower, row.dataset, row.detector))
+        if identity is not None and row.enhancer != bounds.lower:
             diff = compare_rows(own, identity, metric, level)
             if diff:
                 put(f'Δ{primary}_lo', index, diff['low'])
@@ -116,11 +118,12 @@ def merge_intervals(table: pd.DataFrame, fmt) -> pd.DataFrame:
     return shown.drop(columns=extra)
 
 
-def interval_note(draws: int, seed: int, level: float = 0.95, primary: str = 'AP50') -> str:
+def interval_note(draws: int, seed: int, level: float = 0.95, primary: str = 'AP50',
+                  bounds: BoundRows = BoundRows()) -> str:
     """The sentence under a leaderboard caption that says how to read the brackets."""
     return (f'[a, b]: {level:.0%} bootstrap interval over the test images ({draws} resamples, '
             f'seed {seed}); {SIGNIFICANT}: the paired bootstrap difference (same resampled '
-            f'images) is significant at p < {ALPHA} — Δ{primary} against `{LOWER_BOUND}`, '
+            f'images) is significant at p < {ALPHA} — Δ{primary} against `{bounds.lower}`, '
             'Δbase of a `*_sdag` row against its plain row.')
 
 
@@ -159,13 +162,13 @@ def _tau_line(x_rows: List[CellDraws], y_rows: List[CellDraws], x: str, y: str, 
 
 
 def agreement_table(cells: Dict[Tuple[str, str, str], CellDraws], metric: str = 'AP50',
-                    level: float = 0.95, exclude: Sequence[str] = (UPPER_BOUND,),
+                    level: float = 0.95, bounds: BoundRows = BoundRows(),
                     predictors: Optional[Dict[str, float]] = None) -> pd.DataFrame:
     """Kendall tau between each predictor (a quality metric, a label-free detector score) and
     ``metric`` across enhancers.
 
-    Per (dataset, detector) and predictor: tau-b over the rows having both (the
-    ``normal_light`` bound, the references themselves, left out), oriented so that +1 means
+    Per (dataset, detector) and predictor: tau-b over the rows having both (the upper bounds
+    of ``bounds``, the references themselves, left out), oriented so that +1 means
     "better predictor, higher AP" (NIQE negated); its bootstrap interval and p-value come from
     the rows' values on the same resampled images.
 
@@ -179,7 +182,7 @@ def agreement_table(cells: Dict[Tuple[str, str, str], CellDraws], metric: str = 
     predictors = predictors or {**QUALITY_SIGN, **LABEL_FREE_SIGN}
     groups: Dict[Tuple[str, str], List[CellDraws]] = {}
     for (enhancer, dataset, detector), own in sorted(cells.items()):
-        if enhancer not in exclude:
+        if enhancer not in bounds.upper:
             groups.setdefault((dataset, detector), []).append(own)
     lines = []
     for (dataset, detector), members in groups.items():
@@ -195,17 +198,17 @@ def agreement_table(cells: Dict[Tuple[str, str, str], CellDraws], metric: str = 
 
 def detector_agreement_table(cells: Dict[Tuple[str, str, str], CellDraws],
                              metric: str = 'AP50', level: float = 0.95,
-                             exclude: Sequence[str] = (UPPER_BOUND,)) -> pd.DataFrame:
+                             bounds: BoundRows = BoundRows()) -> pd.DataFrame:
     """Does a ranking transfer between detectors? Kendall tau between two detectors' ``metric``
-    across the enhancers both judged on the same images, with interval and p-value from the same
-    resamples.
+    across the enhancers both judged on the same images (the upper bounds of ``bounds`` left
+    out), with interval and p-value from the same resamples.
 
     Returns:
         pd.DataFrame: ``dataset, detector_a, detector_b, rows, tau, low, high, p``.
     """
     by_group: Dict[Tuple[str, str], Dict[str, CellDraws]] = {}
     for (enhancer, dataset, detector), own in sorted(cells.items()):
-        if enhancer not in exclude and metric in own.draws:
+        if enhancer not in bounds.upper and metric in own.draws:
             by_group.setdefault((dataset, detector), {})[enhancer] = own
     lines = []
     for (dataset, a), rows_a in by_group.items():

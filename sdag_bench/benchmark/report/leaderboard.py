@@ -7,7 +7,7 @@ from typing import Dict, Iterable, List, Optional
 import pandas as pd
 
 from sdag_bench.metrics.metric_info import METRIC_INFO
-from ..cells import LOWER_BOUND, UPPER_BOUND
+from ..cells import BoundRows
 from .interval_tables import merge_intervals
 from ..run.enhanced_folder import incomplete_note
 
@@ -69,17 +69,19 @@ def records_to_frame(records: Iterable[dict],
 
 
 def leaderboard(frame: pd.DataFrame, sort_by: str = 'AP50',
-                columns: Optional[Dict[str, tuple]] = None) -> pd.DataFrame:
+                columns: Optional[Dict[str, tuple]] = None,
+                bounds: BoundRows = BoundRows()) -> pd.DataFrame:
     """Sort by the primary metric and add its difference to no enhancement.
 
     Within each (dataset, detector) group: methods sorted by ``sort_by`` (direction-aware),
     the upper bound first and the lower bound (``identity``) last among bounds, ``Δ<metric>``
-    = metric - the identity row's metric.
+    = metric - the lower bound's metric.
 
     Args:
         frame (pd.DataFrame): From :func:`records_to_frame`.
         sort_by (str): Primary column. Defaults to 'AP50'.
         columns (dict, optional): Column spec (for directions).
+        bounds (BoundRows): The benchmark's bound rows (``BoundRows.of(bench_cfg)``).
 
     Returns:
         pd.DataFrame: The sorted table.
@@ -91,9 +93,9 @@ def leaderboard(frame: pd.DataFrame, sort_by: str = 'AP50',
     parts: List[pd.DataFrame] = []
     for _, group in frame.groupby(['dataset', 'detector'], sort=True):
         group = group.copy()
-        base = group.loc[group.enhancer == LOWER_BOUND, sort_by]
+        base = group.loc[group.enhancer == bounds.lower, sort_by]
         group[f'Δ{sort_by}'] = group[sort_by] - (base.iloc[0] if len(base) else math.nan)
-        role = group.enhancer.map({UPPER_BOUND: 0, LOWER_BOUND: 2}).fillna(1)
+        role = group.enhancer.map(bounds.role)
         group = group.assign(_role=role).sort_values(['_role', sort_by],
                                                      ascending=[True, ascending])
         parts.append(group.drop(columns='_role'))

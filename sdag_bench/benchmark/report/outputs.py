@@ -4,7 +4,7 @@
 """
 from typing import List, Sequence, Tuple
 
-from ..cells import CellSpec
+from ..cells import BoundRows, CellSpec
 from .detector_columns import wants_detector_columns, write_detector_columns
 from .html_report import write_benchmark_report
 from .interval_report import bootstrap_report
@@ -27,7 +27,7 @@ def write_reports(bench_cfg, cells: Sequence[CellSpec], records: Sequence[dict],
 
     Args:
         bench_cfg (Config): The benchmark config (``benchmark``, ``primary_metric``,
-            ``qualitative_grid``).
+            ``qualitative_grid``; its bound rows, ``BoundRows.of``).
         cells (Sequence[CellSpec]): The run's cells (for the caption, grid and thumbnails).
         records (Sequence[dict]): Their records.
         cell_dirs (Sequence[str]): Where their predictions files are.
@@ -41,11 +41,12 @@ def write_reports(bench_cfg, cells: Sequence[CellSpec], records: Sequence[dict],
         tuple[str, list[str]]: The markdown leaderboard's text (what the run prints) and the
         written paths.
     """
-    table = leaderboard(records_to_frame(records), sort_by=bench_cfg.get('primary_metric',
-                                                                         'AP50'))
+    bounds = BoundRows.of(bench_cfg)
+    primary = bench_cfg.get('primary_metric', 'AP50')
+    table = leaderboard(records_to_frame(records), sort_by=primary, bounds=bounds)
     table, interval_paths, interval_notes, interval_caption = bootstrap_report(
         table, records, list(cell_dirs), out_dir, bootstrap, bootstrap_seed,
-        plots=plots, primary=bench_cfg.get('primary_metric', 'AP50'))
+        plots=plots, primary=primary, bounds=bounds)
     holds = selection_caption(cells)
     caption = '\n'.join(filter(None, [f'Benchmark `{bench_cfg.benchmark}`', holds,
                                       interval_caption]))
@@ -56,19 +57,19 @@ def write_reports(bench_cfg, cells: Sequence[CellSpec], records: Sequence[dict],
                               name='leaderboard_long' if several else 'leaderboard')
     if several:
         paths = write_detector_columns(table, out_dir, format_value, caption,
-                                       protocol_lines(table),
-                                       bench_cfg.get('primary_metric', 'AP50')) + paths
+                                       protocol_lines(table), primary, bounds=bounds) + paths
     paths += interval_paths
     # AP50 per lighting condition where the test json names them (ExDark's Light, In/Out)
     light_paths, light_notes = write_per_light(
         records, list(cell_dirs), out_dir, bootstrap, bootstrap_seed,
-        interval_note(bootstrap, bootstrap_seed, 0.95), plots=plots)
+        interval_note(bootstrap, bootstrap_seed, 0.95, bounds=bounds), plots=plots,
+        bounds=bounds)
     paths += light_paths
     for note in interval_notes + light_notes:
         print(f'[intervals] {note}')
     if plots:
         figures = plot_paths(out_dir)
-        paths += [p for p in (plot_ap_vs_niqe(table, figures['ap_vs_niqe']),
+        paths += [p for p in (plot_ap_vs_niqe(table, figures['ap_vs_niqe'], bounds=bounds),
                               plot_per_class_ap(records, figures['per_class']),
                               # a benchmark on photos that may not be redistributed sets
                               # qualitative_grid = False: no image grid of them is written
@@ -81,6 +82,6 @@ def write_reports(bench_cfg, cells: Sequence[CellSpec], records: Sequence[dict],
         table, out_dir, bench_cfg.benchmark, '\n'.join(filter(None, [holds, interval_caption])),
         [p for p in paths if p.endswith('.png')], cells,
         images=plots and bench_cfg.get('qualitative_grid', True),
-        device=device))
+        device=device, bounds=bounds))
     with open(paths[0]) as f:  # this run's own file, in its private folder
         return f.read(), paths

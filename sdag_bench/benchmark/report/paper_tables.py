@@ -10,7 +10,7 @@ import pandas as pd
 
 from sdag_bench.metrics.canonical import PER_CLASS_AP50
 from sdag_bench.metrics.metric_info import METRIC_INFO
-from ..cells import LOWER_BOUND, UPPER_BOUND
+from ..cells import BoundRows
 
 
 def _name_label(record: dict) -> str:
@@ -19,7 +19,8 @@ def _name_label(record: dict) -> str:
 
 
 def per_class_sdag_table(records: Sequence[dict], prefix: str = PER_CLASS_AP50,
-                         overall: str = 'AP50') -> pd.DataFrame:
+                         overall: str = 'AP50',
+                         bounds: BoundRows = BoundRows()) -> pd.DataFrame:
     """Rows: each method, its SDAG-guided variant and their Δ; columns: classes + mean.
 
     Guided rows are those whose enhancer record names a ``base`` (the unguided method). Bounds
@@ -29,6 +30,7 @@ def per_class_sdag_table(records: Sequence[dict], prefix: str = PER_CLASS_AP50,
         records (Sequence[dict]): Cell records of one dataset and detector.
         prefix (str): Per-class metric prefix (canonical). Defaults to 'AP50/'.
         overall (str): The mean metric (canonical). Defaults to 'AP50'.
+        bounds (BoundRows): The benchmark's bound rows (``BoundRows.of(bench_cfg)``).
 
     Returns:
         pd.DataFrame: Index = row names.
@@ -43,7 +45,7 @@ def per_class_sdag_table(records: Sequence[dict], prefix: str = PER_CLASS_AP50,
         return values
 
     rows: Dict[str, Dict[str, float]] = {}
-    for bound in (UPPER_BOUND, LOWER_BOUND):
+    for bound in (*bounds.upper, bounds.lower):
         if bound in by_name:
             rows[_name_label(by_name[bound])] = row(by_name[bound])
     guided = [r for r in records if r['cell']['enhancer'].get('base')]
@@ -76,8 +78,10 @@ def metric_table(records: Sequence[dict], columns: Dict[str, str]) -> pd.DataFra
     return frame.dropna(how='all')
 
 
-def paper_tables(records: Sequence[dict]) -> Dict[str, pd.DataFrame]:
-    """All paper-style tables for one benchmark's records, grouped by dataset and detector.
+def paper_tables(records: Sequence[dict],
+                 bounds: BoundRows = BoundRows()) -> Dict[str, pd.DataFrame]:
+    """All paper-style tables for one benchmark's records, grouped by dataset and detector
+    (the bound rows of ``bounds`` first in the per-class tables).
 
     Returns:
         dict[str, pd.DataFrame]: Table name -> table (empty tables left out).
@@ -90,7 +94,7 @@ def paper_tables(records: Sequence[dict]) -> Dict[str, pd.DataFrame]:
     for (dataset, detector), group in sorted(groups.items()):
         tag = f'{dataset}__{detector}'
         classes = {k for r in group for k in r['metrics'] if k.startswith(PER_CLASS_AP50)}
-        per_class = per_class_sdag_table(group)
+        per_class = per_class_sdag_table(group, bounds=bounds)
         if len(classes) > 1 and not per_class.empty:
             tables[f'a_per_class_ap__{tag}'] = per_class
         elif len(classes) == 1:

@@ -21,7 +21,7 @@ import pandas as pd
 
 from sdag_bench.stats import bootstrap_weights, match_voc, percentile_interval, voc_ap_draws
 from sdag_bench.stats.paired import paired_difference
-from ..cells import LOWER_BOUND
+from ..cells import BoundRows
 from .intervals import cell_ground_truth, predictions_path
 
 #: ExDark's lighting types (imageclasslist column 3).
@@ -117,9 +117,10 @@ def per_light_draws(records: Sequence[Dict[str, Any]], cell_dirs: Sequence[str],
     return out, notes
 
 
-def per_light_table(subsets: Dict[tuple, dict], level: float = 0.95) -> pd.DataFrame:
+def per_light_table(subsets: Dict[tuple, dict], level: float = 0.95,
+                    bounds: BoundRows = BoundRows()) -> pd.DataFrame:
     """Long table of :func:`per_light_draws` with intervals and paired tests against no
-    enhancement.
+    enhancement (the lower bound of ``bounds``).
 
     Returns:
         pd.DataFrame: ``dataset, detector, enhancer, condition, group, images, boxes, AP50,
@@ -133,8 +134,8 @@ def per_light_table(subsets: Dict[tuple, dict], level: float = 0.95) -> pd.DataF
         line = dict(dataset=dataset, detector=detector, enhancer=enhancer, condition=condition,
                     group=group, images=own['images'], boxes=own['boxes'], AP50=own['point'],
                     AP50_lo=low, AP50_hi=high)
-        base = subsets.get((dataset, detector, LOWER_BOUND, condition, group))
-        if base is not None and enhancer != LOWER_BOUND and base['img_ids'] == own['img_ids'] \
+        base = subsets.get((dataset, detector, bounds.lower, condition, group))
+        if base is not None and enhancer != bounds.lower and base['img_ids'] == own['img_ids'] \
                 and enough:
             diff = paired_difference(own['draws'], base['draws'], own['point'], base['point'],
                                      level)

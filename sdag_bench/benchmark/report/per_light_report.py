@@ -14,7 +14,7 @@ import pandas as pd
 # a Figure without pyplot draws with Agg and leaves the process's backend alone
 from matplotlib.figure import Figure
 
-from ..cells import LOWER_BOUND
+from ..cells import BoundRows
 from .interval_tables import ALPHA, SIGNIFICANT
 from .per_light import CONDITIONS, LIGHT_TYPES, MIN_TEST_IMAGES, per_light_draws, per_light_table
 
@@ -71,8 +71,9 @@ def _verdicts(part: pd.DataFrame) -> List[str]:
     return lines
 
 
-def format_per_light(table: pd.DataFrame, note: str = '') -> str:
-    """The markdown of :func:`write_per_light` (see the module docstring)."""
+def format_per_light(table: pd.DataFrame, note: str = '', bounds: BoundRows = BoundRows()) -> str:
+    """The markdown of :func:`write_per_light` (see the module docstring); the lower bound of
+    ``bounds`` is the last row and the one every Δ is against."""
     if table.empty:
         return '(no cell has stored predictions on a test set with lighting conditions)\n'
     out = ['AP50 (VOC area, IoU 0.5) per ExDark lighting type and indoor/outdoor, from the stored '
@@ -82,21 +83,23 @@ def format_per_light(table: pd.DataFrame, note: str = '') -> str:
         order = part[(part.condition == 'in/out')].groupby('enhancer').AP50.mean() \
             .sort_values(ascending=False).index.tolist()
         part = part.set_index('enhancer').loc[
-            [e for e in order if e != LOWER_BOUND] + [LOWER_BOUND]].reset_index()
+            [e for e in order if e != bounds.lower] +
+            [e for e in order if e == bounds.lower]].reset_index()
         out.append(f'\n## {dataset} / {detector}\n\nAP50 [95 % interval] (images per group in '
                    'the header):\n\n')
         out.append(_pivot(part, _ap_text).to_markdown(disable_numparse=True) + '\n')
         out.append(f'\nΔAP50 against no enhancement ({SIGNIFICANT}: p < {ALPHA}):\n\n')
-        out.append(_pivot(part[part.enhancer != LOWER_BOUND], _delta_text)
+        out.append(_pivot(part[part.enhancer != bounds.lower], _delta_text)
                    .to_markdown(disable_numparse=True) + '\n')
         out.append('\nWhere an enhancer significantly helps or hurts:\n\n' +
                    '\n'.join(_verdicts(part)) + '\n')
     return ''.join(out)
 
 
-def plot_per_light(table: pd.DataFrame, path: str) -> str:
-    """Heat map of ΔAP50 (enhancer x condition group) per (dataset, detector)."""
-    parts = [(key, part[part.enhancer != LOWER_BOUND])
+def plot_per_light(table: pd.DataFrame, path: str, bounds: BoundRows = BoundRows()) -> str:
+    """Heat map of ΔAP50 (enhancer x condition group) per (dataset, detector), without the
+    lower bound of ``bounds`` (the row the Δ is against)."""
+    parts = [(key, part[part.enhancer != bounds.lower])
              for key, part in table.groupby(['dataset', 'detector'], sort=True)]
     fig = Figure(figsize=(6.5 * len(parts),
                           0.35 * len(parts[0][1].enhancer.unique()) + 2.2))
@@ -126,7 +129,8 @@ def plot_per_light(table: pd.DataFrame, path: str) -> str:
 
 def write_per_light(records: Sequence[dict], cell_dirs: Sequence[str], out_dir: str,
                     draws: int = 1000, seed: int = 0, note: str = '',
-                    plots: bool = True) -> Tuple[List[str], List[str]]:
+                    plots: bool = True,
+                    bounds: BoundRows = BoundRows()) -> Tuple[List[str], List[str]]:
     """Write ``per_light.csv`` / ``.md`` (and ``per_light.png``) when the cells' test sets carry
     lighting conditions.
 
@@ -138,6 +142,7 @@ def write_per_light(records: Sequence[dict], cell_dirs: Sequence[str], out_dir: 
         seed (int): Resampling seed. Defaults to 0.
         note (str): How to read the intervals (written under the title).
         plots (bool): Write the PNG. Defaults to True.
+        bounds (BoundRows): The benchmark's bound rows (``BoundRows.of(bench_cfg)``).
 
     Returns:
         tuple[list[str], list[str]]: The written paths (none when no test set has conditions)
@@ -148,13 +153,13 @@ def write_per_light(records: Sequence[dict], cell_dirs: Sequence[str], out_dir: 
     subsets, notes = per_light_draws(records, cell_dirs, draws, seed)
     if not subsets:
         return [], []
-    table = per_light_table(subsets)
+    table = per_light_table(subsets, bounds=bounds)
     paths = [osp.join(out_dir, 'per_light.csv'), osp.join(out_dir, 'per_light.md')]
     table.to_csv(paths[0], index=False)
     with open(paths[1], 'w') as f:
-        f.write(format_per_light(table, note))
+        f.write(format_per_light(table, note, bounds))
     if plots and 'ΔAP50' in table and table['ΔAP50'].notna().any():
-        paths.append(plot_per_light(table, osp.join(out_dir, 'per_light.png')))
+        paths.append(plot_per_light(table, osp.join(out_dir, 'per_light.png'), bounds))
     elif plots:  # a heat map of nothing would only mislead
         notes.append(f'per_light.png not drawn: no lighting group has {MIN_TEST_IMAGES} photos '
                      'or more, so no ΔAP50 is tested')

@@ -10,17 +10,19 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from sdag_bench.metrics.canonical import PER_CLASS_AP50  # noqa: E402
-from ..cells import LOWER_BOUND, UPPER_BOUND
+from ..cells import BoundRows
 from .interval_plots import draw_row_intervals  # noqa: E402
 
-_BOUND_STYLE = {UPPER_BOUND: ('tab:green', '*'), LOWER_BOUND: ('tab:red', 'X')}
+#: Colour and marker of the upper bounds (role 0), the enhancers (1) and the lower bound (2).
+_ROLE_STYLE = {0: ('tab:green', '*'), 1: ('tab:blue', 'o'), 2: ('tab:red', 'X')}
 
 
 def plot_ap_vs_niqe(table: pd.DataFrame, path: str, ap: str = 'AP50',
-                    quality: str = 'NIQE') -> Optional[str]:
+                    quality: str = 'NIQE', bounds: BoundRows = BoundRows()) -> Optional[str]:
     """Scatter of detection AP against NIQE, one point per enhancer (per dataset/detector).
 
-    Guided rows (``base`` set) are joined to their unguided base by an arrow.
+    Guided rows (``base`` set) are joined to their unguided base by an arrow; the bound rows of
+    ``bounds`` are marked.
 
     Returns:
         str | None: The written path, or None if the table lacks the columns.
@@ -32,7 +34,7 @@ def plot_ap_vs_niqe(table: pd.DataFrame, path: str, ap: str = 'AP50',
     for _, row in table.iterrows():
         if not (np.isfinite(row[ap]) and np.isfinite(row[quality])):
             continue
-        colour, marker = _BOUND_STYLE.get(row['enhancer'], ('tab:blue', 'o'))
+        colour, marker = _ROLE_STYLE[bounds.role(row['enhancer'])]
         if row.get('base'):
             colour = 'tab:purple'
         ax.scatter(row[quality], row[ap], c=colour, marker=marker, s=60, zorder=3)
