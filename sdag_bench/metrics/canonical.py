@@ -119,7 +119,7 @@ def _canonical_key(kind: str, key: str, counts: str = '') -> Optional[str]:
     if kind == 'quality':
         return _QUALITY_KEYS.get(key)
     if kind == 'confident' and key in _CONFIDENT_KEYS:
-        from .confident_detections import counted_names
+        from .metric_info import counted_names
         return counted_names(counts)[_CONFIDENT_KEYS.index(key)]
     return None
 

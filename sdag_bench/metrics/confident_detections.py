@@ -9,28 +9,13 @@ What one detection is names the canonical metrics (``counts``): ``faces`` for a 
 (``faces``, ``faces_per_image``, ``images_with_faces``), ``detections`` for any other
 (``detections``, ``detections_per_image``, ``images_with_detections``).
 """
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence
 
 from mmengine.evaluator import BaseMetric
 
 from sdag_bench.registry import METRICS
 
-#: What a confident detection may be counted as (the stem of its canonical metric names).
-COUNTED = ('detections', 'faces')
-
-
-def counted_names(counts: str) -> Tuple[str, str, str]:
-    """The canonical names of a count of ``counts``: total, per image, images with one.
-
-    Args:
-        counts (str): One of :data:`COUNTED`.
-
-    Returns:
-        tuple[str, str, str]: e.g. ``('faces', 'faces_per_image', 'images_with_faces')``.
-    """
-    if counts not in COUNTED:
-        raise ValueError(f'ConfidentDetectionCount counts {counts!r}: expected one of {COUNTED}')
-    return counts, f'{counts}_per_image', f'images_with_{counts}'
+from .metric_info import counted_names
 
 
 @METRICS.register_module()
@@ -40,7 +25,7 @@ class ConfidentDetectionCount(BaseMetric):
     Args:
         score_thr (float): Confidence threshold. Defaults to 0.5.
         labels (Sequence[int], optional): Count only these labels. Defaults to all.
-        counts (str): What a detection is, one of :data:`COUNTED` ('faces' for a face
+        counts (str): What a detection is, one of ``metric_info.COUNTED`` ('faces' for a face
             detector); it names the canonical metrics. Defaults to 'detections'.
         prefix (str): Metric prefix of the raw keys. Defaults to 'confident'.
         collect_device (str): Where results are gathered. Defaults to 'cpu'.

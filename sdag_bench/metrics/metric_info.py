@@ -59,6 +59,39 @@ _AP = (0., 1.)
 _COUNT = (0., math.inf)
 _COCO_UNDEFINED = -1.
 
+#: What a confident-detection count may count (``ConfidentDetectionCount(counts=...)``): the
+#: stem of its canonical names.
+COUNTED = ('detections', 'faces')
+
+
+def counted_names(counts: str) -> Tuple[str, str, str]:
+    """The canonical names of a confident-detection count: total, per image, images with one.
+
+    Args:
+        counts (str): One of :data:`COUNTED`.
+
+    Returns:
+        tuple[str, str, str]: e.g. ``('faces', 'faces_per_image', 'images_with_faces')``.
+
+    Raises:
+        ValueError: ``counts`` is not in :data:`COUNTED`.
+    """
+    if counts not in COUNTED:
+        raise ValueError(f'ConfidentDetectionCount counts {counts!r}: expected one of {COUNTED}')
+    return counts, f'{counts}_per_image', f'images_with_{counts}'
+
+
+def _count_infos(counts: str, per_image_label: str, what: str,
+                 one: str) -> Tuple[MetricInfo, ...]:
+    """The three facts of a confident-detection count of ``counts`` (``what`` they are, ``one``
+    of them)."""
+    total, per_image, images = counted_names(counts)
+    return (MetricInfo(total, HIGHER, _COUNT, total,
+                       f'{what} (score above a threshold) on unlabelled photos'),
+            MetricInfo(per_image, HIGHER, _COUNT, per_image_label, f'{what} per image'),
+            MetricInfo(images, HIGHER, _COUNT, images, f'images with at least one {one}'))
+
+
 #: Canonical name -> :class:`MetricInfo`, in the order tables show them.
 METRIC_INFO: Dict[str, MetricInfo] = _table(
     MetricInfo('AP50', HIGHER, _AP, 'AP50',
@@ -79,18 +112,9 @@ METRIC_INFO: Dict[str, MetricInfo] = _table(
     MetricInfo('psnr', HIGHER, (0., math.inf), 'PSNR',
                'full-reference peak signal-to-noise ratio in dB (inf for an exact copy)'),
     MetricInfo('ssim', HIGHER, (-1., 1.), 'SSIM', 'full-reference structural similarity'),
-    MetricInfo('detections', HIGHER, _COUNT, 'detections',
-               'confident detections (score above a threshold) on unlabelled photos'),
-    MetricInfo('detections_per_image', HIGHER, _COUNT, 'det./img',
-               'confident detections per image'),
-    MetricInfo('images_with_detections', HIGHER, _COUNT, 'images_with_detections',
-               'images with at least one confident detection'),
-    MetricInfo('faces', HIGHER, _COUNT, 'faces',
-               "a face detector's confident detections on unlabelled photos"),
-    MetricInfo('faces_per_image', HIGHER, _COUNT, 'faces/img',
-               "a face detector's confident detections per image"),
-    MetricInfo('images_with_faces', HIGHER, _COUNT, 'images_with_faces',
-               'images with at least one confident face'),
+    *_count_infos('detections', 'det./img', 'confident detections', 'confident detection'),
+    *_count_infos('faces', 'faces/img', "a face detector's confident detections",
+                  'confident face'),
     MetricInfo('confident_per_image', HIGHER, _COUNT, 'confident/img',
                'label-free: detections with score >= 0.5 per image, from stored predictions'),
     MetricInfo('top_confidence', HIGHER, _AP, 'top conf.',

@@ -24,8 +24,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from sdag_bench.metrics.confident_detections import COUNTED, counted_names
-from sdag_bench.metrics.metric_info import METRIC_INFO
+from sdag_bench.metrics.metric_info import COUNTED, METRIC_INFO, counted_names
 from sdag_bench.utils.file_hashes import file_sha256
 from sdag_bench.stats import (bootstrap_weights, match_voc, paired_difference, voc_ap_draws,
                               weighted_mean_draws)
