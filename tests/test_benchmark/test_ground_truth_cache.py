@@ -33,3 +33,30 @@ def test_an_edited_annotation_file_is_read_again(tmp_path):
     _write_set(tmp_path, [20, 8, 30, 30])  # same path, new content
     truth, _ = cell_ground_truth(record)
     np.testing.assert_allclose(truth[1]['bboxes'], [[20, 8, 50, 38]])
+
+
+def test_matches_are_made_once_per_predictions_and_ground_truth(tmp_path, monkeypatch):
+    """The interval and per-light reports share a cell's matches: the same bound predictions on
+    the same ground truth are matched once; an edited annotation file is matched again."""
+    import sdag_bench.benchmark.report.intervals as intervals
+    calls = []
+    real_match = intervals.match_voc
+    monkeypatch.setattr(intervals, 'match_voc',
+                        lambda *args, **kwargs: calls.append(1) or real_match(*args, **kwargs))
+    _write_set(tmp_path, [4, 4, 10, 10])
+    config = tmp_path / 'set.py'
+    config.write_text(
+        f"_base_ = '{PROJECT_ROOT / 'configs/_base_/datasets/exdark600.py'}'\n"
+        f"test_dataloader = dict(dataset=dict(data_root='{tmp_path}', ann_file='ann.json',\n"
+        "                                     data_prefix=dict(img='')))\n")
+    record = dict(cell=dict(dataset=dict(config=str(config)), enhancer=dict()),
+                  predictions=dict(sha256='f' * 64))
+    arrays = dict(img_ids=np.array([1]), offsets=np.array([0, 1]),
+                  bboxes=np.array([[4, 4, 14, 14]], np.float32),
+                  scores=np.array([0.9], np.float32), labels=np.array([4]))
+    first, _, _ = intervals.cell_voc_matches(record, arrays)
+    again, _, _ = intervals.cell_voc_matches(record, arrays)
+    assert again is first and len(calls) == 1 and first.tp[4].tolist() == [True]
+    _write_set(tmp_path, [20, 8, 10, 30])  # the box moved: the detection now misses it
+    moved, _, _ = intervals.cell_voc_matches(record, arrays)
+    assert len(calls) == 2 and moved.tp[4].tolist() == [False]

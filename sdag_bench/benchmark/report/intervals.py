@@ -26,8 +26,8 @@ import numpy as np
 
 from sdag_bench.metrics.metric_info import COUNTED, METRIC_INFO, counted_names
 from sdag_bench.utils.file_hashes import file_sha256
-from sdag_bench.stats import (bootstrap_weights, match_voc, paired_difference, voc_ap_draws,
-                              weighted_mean_draws)
+from sdag_bench.stats import (VocMatches, bootstrap_weights, match_voc, paired_difference,
+                              voc_ap_draws, weighted_mean_draws)
 
 #: Leaderboard column (its title from METRIC_INFO) -> canonical metric bootstrapped for it.
 INTERVAL_COLUMNS = {METRIC_INFO[name].label: name for name in (
@@ -66,6 +66,27 @@ def predictions_path(record: Dict[str, Any], cell_dir: str) -> Optional[str]:
 _TRUTH_CACHE: Dict[str, Tuple[Dict[int, Dict[str, np.ndarray]], List[str]]] = {}
 
 
+def _dataset_cfg(record: Dict[str, Any]):
+    """The dataset config of a cell's test set, with its options and overrides."""
+    from ..run.cell_inputs import cell_dataset_cfg
+    cell = record['cell']
+    return cell_dataset_cfg(cell['dataset']['config'],
+                            cell['enhancer'].get('dataset_overrides') or None,
+                            cell['dataset'].get('cfg_options') or None)
+
+
+def _truth_key(record: Dict[str, Any]) -> str:
+    """What a cell's ground truth depends on: its dataset config, options and overrides, and
+    the annotation file's content (an edited file is read again)."""
+    cell = record['cell']
+    dataset_cfg = _dataset_cfg(record)
+    ann_file = osp.join(dataset_cfg.get('data_root') or '', dataset_cfg.get('ann_file') or '')
+    return json.dumps([cell['dataset']['config'], cell['enhancer'].get('dataset_overrides') or None,
+                       cell['dataset'].get('cfg_options') or None,
+                       file_sha256(ann_file) if osp.isfile(ann_file) else None],
+                      sort_keys=True, default=str)
+
+
 def cell_ground_truth(record: Dict[str, Any]) -> Tuple[Dict[int, Dict[str, np.ndarray]],
                                                        List[str]]:
     """Ground truth of a cell's test set (from its dataset config, as ``tools/rescore.py``).
@@ -76,17 +97,9 @@ def cell_ground_truth(record: Dict[str, Any]) -> Tuple[Dict[int, Dict[str, np.nd
     """
     from mmengine.registry import DATASETS
 
-    from ..run.cell_inputs import cell_dataset_cfg
     from ..run.rescore import ground_truth_by_image
-    cell = record['cell']
-    options = cell['dataset'].get('cfg_options') or None
-    overrides = cell['enhancer'].get('dataset_overrides') or None
-    dataset_cfg = cell_dataset_cfg(cell['dataset']['config'], overrides, options)
-    # keyed by the annotation file's content too: an edited file is read again
-    ann_file = osp.join(dataset_cfg.get('data_root') or '', dataset_cfg.get('ann_file') or '')
-    cache_key = json.dumps([cell['dataset']['config'], overrides, options,
-                            file_sha256(ann_file) if osp.isfile(ann_file) else None],
-                           sort_keys=True, default=str)
+    dataset_cfg = _dataset_cfg(record)
+    cache_key = _truth_key(record)
     if cache_key not in _TRUTH_CACHE:
         with contextlib.redirect_stdout(io.StringIO()):
             dataset = DATASETS.build(copy.deepcopy(dataset_cfg))
@@ -99,6 +112,32 @@ def cell_ground_truth(record: Dict[str, Any]) -> Tuple[Dict[int, Dict[str, np.nd
                 labels_ignore=gt['ignored_instances']['labels'].numpy())
         _TRUTH_CACHE[cache_key] = (truth, list(dataset.metainfo['classes']))
     return _TRUTH_CACHE[cache_key]
+
+
+_MATCH_CACHE: Dict[Tuple[str, str], VocMatches] = {}
+
+
+def cell_voc_matches(record: Dict[str, Any], arrays: Dict[str, np.ndarray]
+                     ) -> Tuple[VocMatches, Dict[int, Dict[str, np.ndarray]], List[str]]:
+    """A cell's detections matched to its ground truth (``match_voc``), once per process: the
+    interval and the per-light reports read the same matches.
+
+    Args:
+        record (dict): The cell record.
+        arrays (dict): Its predictions, loaded bound to the record (``load_bound_predictions``,
+            which checked them against ``record['predictions']['sha256']``).
+
+    Returns:
+        tuple: The matches, the ground truth per image id and the class names
+        (:func:`cell_ground_truth`).
+    """
+    truth, classes = cell_ground_truth(record)
+    key = ((record.get('predictions') or {}).get('sha256') or '', _truth_key(record))
+    if not key[0]:  # predictions not bound to a digest: matched anew
+        return match_voc(arrays, truth, len(classes), classes=classes), truth, classes
+    if key not in _MATCH_CACHE:
+        _MATCH_CACHE[key] = match_voc(arrays, truth, len(classes), classes=classes)
+    return _MATCH_CACHE[key], truth, classes
 
 
 def _voc_protocol(record: Dict[str, Any]) -> Optional[str]:
@@ -141,8 +180,7 @@ def cell_draws(record: Dict[str, Any], path: str, draws: int = 1000, seed: int =
     notes = []
     reason = _voc_protocol(record)
     if reason is None and 'AP50' in (record.get('metrics') or {}):
-        truth, classes = cell_ground_truth(record)
-        matches = match_voc(arrays, truth, len(classes), classes=classes)
+        matches, truth, classes = cell_voc_matches(record, arrays)
         if matches.dropped_labels:
             notes.append(f'{name}: {matches.dropped_labels} detections with a label outside the '
                          f'{len(classes)} classes are not counted (as VOCMetric)')

@@ -19,10 +19,10 @@ from typing import Any, Dict, List, Sequence, Tuple
 import numpy as np
 import pandas as pd
 
-from sdag_bench.stats import bootstrap_weights, match_voc, percentile_interval, voc_ap_draws
+from sdag_bench.stats import bootstrap_weights, percentile_interval, voc_ap_draws
 from sdag_bench.stats.paired import paired_difference
 from ..cells import BoundRows
-from .intervals import cell_ground_truth, predictions_path
+from .intervals import cell_voc_matches, predictions_path
 
 #: ExDark's lighting types (imageclasslist column 3).
 LIGHT_TYPES = {1: 'Low', 2: 'Ambient', 3: 'Object', 4: 'Single', 5: 'Weak', 6: 'Strong',
@@ -99,8 +99,7 @@ def per_light_draws(records: Sequence[Dict[str, Any]], cell_dirs: Sequence[str],
             notes.append(f'{name}: no per-light AP ({err})')
             continue
         img_ids = np.array([int(i) for i in arrays['img_ids']])
-        truth, classes = cell_ground_truth(record)
-        matches = match_voc(arrays, truth, len(classes), classes=classes)
+        matches, truth, _ = cell_voc_matches(record, arrays)
         boxes_per_image = np.array([len(truth[int(i)]['labels']) for i in img_ids])
         for condition, groups in conditions.items():
             group_of = np.array([groups.get(int(i), '') for i in img_ids])
