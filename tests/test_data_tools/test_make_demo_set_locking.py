@@ -48,15 +48,29 @@ def test_second_run_waits_for_the_first_and_generation_happens_once(tmp_path):
     spec = _spec_file(tmp_path, num=60)
     cli = ['data_tools/make_demo_set.py', '--root', str(root), '--spec', str(spec)]
     go = tmp_path / 'go'
-    # the second run is the same CLI, imported ahead so that it starts while the first generates
-    second = _start(['-c', 'import sys, time, os\n'
-                     'from data_tools.make_demo_set import main\n'
-                     f'while not os.path.exists({str(go)!r}): time.sleep(0.01)\n'
-                     f'sys.exit(main({cli[1:]!r}))'])
+    log = tmp_path / 'second.log'
+    # the second run is the same CLI, imported ahead so that it starts while the first generates;
+    # its output goes unbuffered to a file the test can read while it runs
+    with open(log, 'w') as second_out:
+        second = subprocess.Popen(
+            [sys.executable, '-u', '-c', 'import sys, time, os\n'
+             'from data_tools.make_demo_set import main\n'
+             f'while not os.path.exists({str(go)!r}): time.sleep(0.01)\n'
+             f'sys.exit(main({cli[1:]!r}))'], cwd=PROJECT_ROOT, stdout=second_out,
+            stderr=subprocess.STDOUT, text=True, env=dict(os.environ, OMP_NUM_THREADS='1'))
     first = _start(cli)
     _wait_for(lambda: root.parent.is_dir() and _temporaries(root.parent), first)
-    go.touch()
-    out_first, out_second = first.communicate(timeout=300)[0], second.communicate(timeout=300)[0]
+    # the first run is held while generating (it holds the lock) until the second says it waits:
+    # on a loaded machine the first could otherwise finish before the second looks
+    first.send_signal(signal.SIGSTOP)
+    try:
+        go.touch()
+        _wait_for(lambda: 'waiting for pid' in log.read_text(), second)
+    finally:
+        first.send_signal(signal.SIGCONT)
+    out_first = first.communicate(timeout=300)[0]
+    second.wait(timeout=300)
+    out_second = log.read_text()
     assert first.returncode == 0 and second.returncode == 0, (out_first, out_second)
     assert (out_first + out_second).count(GENERATING) == 1, (out_first, out_second)
     assert 'waiting for pid' in out_second and str(root) in out_second, out_second
