@@ -51,14 +51,23 @@ class DCENet(nn.Module):
         self.convs = nn.ModuleList(conv(i, o) for i, o in zip(ins, outs))
 
     def forward(self, x: Tensor) -> Tensor:
+        """The curve maps. Each feature map is released once its last consumer has it (and
+        the ReLUs work in place): at native size without autograd the peak is 192 feature
+        channels per pixel instead of 280 (a 13 MP photo: ~10 GB instead of ~15 GB); the
+        arithmetic, and so every output bit, is unchanged."""
         c = self.convs
-        x1 = F.relu(c[0](x))
-        x2 = F.relu(c[1](x1))
-        x3 = F.relu(c[2](x2))
-        x4 = F.relu(c[3](x3))
-        x5 = F.relu(c[4](torch.cat([x3, x4], 1)))
-        x6 = F.relu(c[5](torch.cat([x2, x5], 1)))
-        return torch.tanh(c[6](torch.cat([x1, x6], 1)))
+        x1 = F.relu(c[0](x), inplace=True)
+        x2 = F.relu(c[1](x1), inplace=True)
+        x3 = F.relu(c[2](x2), inplace=True)
+        skip = torch.cat([x3, F.relu(c[3](x3), inplace=True)], 1)  # x3, x4
+        del x3
+        x5 = F.relu(c[4](skip), inplace=True)
+        skip = torch.cat([x2, x5], 1)
+        del x2, x5
+        x6 = F.relu(c[5](skip), inplace=True)
+        skip = torch.cat([x1, x6], 1)
+        del x1, x6
+        return torch.tanh(c[6](skip))
 
 
 def _conv3x3(in_channels: int, out_channels: int) -> nn.Conv2d:
