@@ -20,13 +20,19 @@ def _write_set(root, box) -> None:
                           iscrowd=0)])))
 
 
-def test_an_edited_annotation_file_is_read_again(tmp_path):
-    _write_set(tmp_path, [4, 4, 10, 10])
-    config = tmp_path / 'set.py'
+def _write_config(root):
+    """A dataset config of the one-photo set in ``root`` (ExDark600's, moved there)."""
+    config = root / 'set.py'
     config.write_text(
         f"_base_ = '{PROJECT_ROOT / 'configs/_base_/datasets/exdark600.py'}'\n"
-        f"test_dataloader = dict(dataset=dict(data_root='{tmp_path}', ann_file='ann.json',\n"
+        f"test_dataloader = dict(dataset=dict(data_root='{root}', ann_file='ann.json',\n"
         "                                     data_prefix=dict(img='')))\n")
+    return config
+
+
+def test_an_edited_annotation_file_is_read_again(tmp_path):
+    _write_set(tmp_path, [4, 4, 10, 10])
+    config = _write_config(tmp_path)
     record = dict(cell=dict(dataset=dict(config=str(config)), enhancer=dict()))
     truth, _ = cell_ground_truth(record)
     np.testing.assert_allclose(truth[1]['bboxes'], [[4, 4, 14, 14]])
@@ -44,11 +50,7 @@ def test_matches_are_made_once_per_predictions_and_ground_truth(tmp_path, monkey
     monkeypatch.setattr(intervals, 'match_voc',
                         lambda *args, **kwargs: calls.append(1) or real_match(*args, **kwargs))
     _write_set(tmp_path, [4, 4, 10, 10])
-    config = tmp_path / 'set.py'
-    config.write_text(
-        f"_base_ = '{PROJECT_ROOT / 'configs/_base_/datasets/exdark600.py'}'\n"
-        f"test_dataloader = dict(dataset=dict(data_root='{tmp_path}', ann_file='ann.json',\n"
-        "                                     data_prefix=dict(img='')))\n")
+    config = _write_config(tmp_path)
     record = dict(cell=dict(dataset=dict(config=str(config)), enhancer=dict()),
                   predictions=dict(sha256='f' * 64))
     arrays = dict(img_ids=np.array([1]), offsets=np.array([0, 1]),
