@@ -38,6 +38,8 @@ import inspect
 import math
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
+from .metric_info import counted_names
+
 #: The per-class AP50 prefix every per-class table and plot reads.
 PER_CLASS_AP50 = 'AP50/'
 
@@ -68,11 +70,17 @@ def _metric_class(metric_cfg: Any):
     return cls
 
 
+def _default_arg(cls, name: str) -> Any:
+    """The default of ``cls.__init__``'s argument ``name`` (None without one)."""
+    param = inspect.signature(cls.__init__).parameters.get(name)
+    return None if param is None or param.default is inspect.Parameter.empty else param.default
+
+
 def _default_prefix(cls) -> str:
     """The prefix a metric class uses when its config names none."""
-    default = inspect.signature(cls.__init__).parameters.get('prefix')
-    if default is not None and isinstance(default.default, str):
-        return default.default
+    default = _default_arg(cls, 'prefix')
+    if isinstance(default, str):
+        return default
     return getattr(cls, 'default_prefix', None) or ''
 
 
@@ -98,8 +106,7 @@ def _kind(metric_cfg: Any) -> Tuple[Optional[str], str]:
 def _counts(metric_cfg: Any) -> str:
     """What a ``ConfidentDetectionCount`` (config or built) counts: its ``counts``."""
     if isinstance(metric_cfg, dict):
-        default = inspect.signature(_metric_class(metric_cfg).__init__).parameters['counts']
-        return metric_cfg.get('counts', default.default)
+        return metric_cfg.get('counts', _default_arg(_metric_class(metric_cfg), 'counts'))
     return metric_cfg.counts
 
 
@@ -119,7 +126,6 @@ def _canonical_key(kind: str, key: str, counts: str = '') -> Optional[str]:
     if kind == 'quality':
         return _QUALITY_KEYS.get(key)
     if kind == 'confident' and key in _CONFIDENT_KEYS:
-        from .metric_info import counted_names
         return counted_names(counts)[_CONFIDENT_KEYS.index(key)]
     return None
 

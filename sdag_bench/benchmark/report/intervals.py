@@ -66,40 +66,23 @@ def predictions_path(record: Dict[str, Any], cell_dir: str) -> Optional[str]:
 _TRUTH_CACHE: Dict[str, Tuple[Dict[int, Dict[str, np.ndarray]], List[str]]] = {}
 
 
-def _dataset_cfg(record: Dict[str, Any]):
-    """The dataset config of a cell's test set, with its options and overrides."""
-    from ..run.cell_inputs import cell_dataset_cfg
-    cell = record['cell']
-    return cell_dataset_cfg(cell['dataset']['config'],
-                            cell['enhancer'].get('dataset_overrides') or None,
-                            cell['dataset'].get('cfg_options') or None)
-
-
-def _truth_key(record: Dict[str, Any]) -> str:
-    """What a cell's ground truth depends on: its dataset config, options and overrides, and
-    the annotation file's content (an edited file is read again)."""
-    cell = record['cell']
-    dataset_cfg = _dataset_cfg(record)
-    ann_file = osp.join(dataset_cfg.get('data_root') or '', dataset_cfg.get('ann_file') or '')
-    return json.dumps([cell['dataset']['config'], cell['enhancer'].get('dataset_overrides') or None,
-                       cell['dataset'].get('cfg_options') or None,
-                       file_sha256(ann_file) if osp.isfile(ann_file) else None],
-                      sort_keys=True, default=str)
-
-
-def cell_ground_truth(record: Dict[str, Any]) -> Tuple[Dict[int, Dict[str, np.ndarray]],
-                                                       List[str]]:
-    """Ground truth of a cell's test set (from its dataset config, as ``tools/rescore.py``).
-
-    Returns:
-        tuple[dict, list[str]]: Per image id ``bboxes``, ``labels``, ``bboxes_ignore``,
-        ``labels_ignore`` (numpy), and the class names.
-    """
+def _ground_truth(record: Dict[str, Any]
+                  ) -> Tuple[str, Dict[int, Dict[str, np.ndarray]], List[str]]:
+    """The cache key of a cell's ground truth (its dataset config, options and overrides, and
+    the annotation file's content: an edited file is read again), the ground truth and the
+    class names, read once per process and key."""
     from mmengine.registry import DATASETS
 
+    from ..run.cell_inputs import cell_dataset_cfg
     from ..run.rescore import ground_truth_by_image
-    dataset_cfg = _dataset_cfg(record)
-    cache_key = _truth_key(record)
+    cell = record['cell']
+    options = cell['dataset'].get('cfg_options') or None
+    overrides = cell['enhancer'].get('dataset_overrides') or None
+    dataset_cfg = cell_dataset_cfg(cell['dataset']['config'], overrides, options)
+    ann_file = osp.join(dataset_cfg.get('data_root') or '', dataset_cfg.get('ann_file') or '')
+    cache_key = json.dumps([cell['dataset']['config'], overrides, options,
+                            file_sha256(ann_file) if osp.isfile(ann_file) else None],
+                           sort_keys=True, default=str)
     if cache_key not in _TRUTH_CACHE:
         with contextlib.redirect_stdout(io.StringIO()):
             dataset = DATASETS.build(copy.deepcopy(dataset_cfg))
@@ -111,7 +94,19 @@ def cell_ground_truth(record: Dict[str, Any]) -> Tuple[Dict[int, Dict[str, np.nd
                 bboxes_ignore=gt['ignored_instances']['bboxes'].numpy(),
                 labels_ignore=gt['ignored_instances']['labels'].numpy())
         _TRUTH_CACHE[cache_key] = (truth, list(dataset.metainfo['classes']))
-    return _TRUTH_CACHE[cache_key]
+    return (cache_key, *_TRUTH_CACHE[cache_key])
+
+
+def cell_ground_truth(record: Dict[str, Any]) -> Tuple[Dict[int, Dict[str, np.ndarray]],
+                                                       List[str]]:
+    """Ground truth of a cell's test set (from its dataset config, as ``tools/rescore.py``).
+
+    Returns:
+        tuple[dict, list[str]]: Per image id ``bboxes``, ``labels``, ``bboxes_ignore``,
+        ``labels_ignore`` (numpy), and the class names.
+    """
+    _, truth, classes = _ground_truth(record)
+    return truth, classes
 
 
 _MATCH_CACHE: Dict[Tuple[str, str], VocMatches] = {}
@@ -124,17 +119,16 @@ def cell_voc_matches(record: Dict[str, Any], arrays: Dict[str, np.ndarray]
 
     Args:
         record (dict): The cell record.
-        arrays (dict): Its predictions, loaded bound to the record (``load_bound_predictions``,
-            which checked them against ``record['predictions']['sha256']``).
+        arrays (dict): Its predictions, loaded bound to the record (``load_bound_predictions``
+            refuses a record without ``predictions.sha256`` and a file of another digest), so
+            that digest names them.
 
     Returns:
         tuple: The matches, the ground truth per image id and the class names
         (:func:`cell_ground_truth`).
     """
-    truth, classes = cell_ground_truth(record)
-    key = ((record.get('predictions') or {}).get('sha256') or '', _truth_key(record))
-    if not key[0]:  # predictions not bound to a digest: matched anew
-        return match_voc(arrays, truth, len(classes), classes=classes), truth, classes
+    truth_key, truth, classes = _ground_truth(record)
+    key = (record['predictions']['sha256'], truth_key)
     if key not in _MATCH_CACHE:
         _MATCH_CACHE[key] = match_voc(arrays, truth, len(classes), classes=classes)
     return _MATCH_CACHE[key], truth, classes
