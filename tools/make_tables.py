@@ -9,7 +9,7 @@ import os
 import os.path as osp
 import sys
 
-from sdag_bench.benchmark.cells import BoundRows
+from sdag_bench.benchmark.cells import BoundRows, load_config
 from sdag_bench.benchmark.plan.planner import find_benchmark_config
 from sdag_bench.benchmark.report.paper_tables import paper_tables
 from sdag_bench.benchmark.store.result_store import ResultStore
@@ -17,9 +17,8 @@ from sdag_bench.benchmark.store.result_store import ResultStore
 
 def bound_rows(benchmark: str) -> BoundRows:
     """The bound rows the benchmark's config names (the usual ones without a config)."""
-    from mmengine.config import Config
     path = find_benchmark_config(benchmark)
-    return BoundRows.of(Config.fromfile(path)) if path else BoundRows()
+    return BoundRows.of(load_config(path)) if path else BoundRows()
 
 
 def main(argv=None) -> int:
