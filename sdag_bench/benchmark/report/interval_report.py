@@ -18,6 +18,11 @@ from .interval_tables import (add_interval_columns, agreement_table, detector_ag
                               intervals_long)
 from .intervals import compute_draws
 
+#: Why a tau interval may end below its tau (said in ``agreement.md``).
+TAU_INTERVAL_NOTE = ('A τ over resampled images is pulled toward 0 (each resample adds noise to '
+                     'every row\'s score, which swaps rows that are close), so its interval can '
+                     'end below the τ itself: read the low end as a conservative bound.')
+
 
 def bootstrap_report(table: pd.DataFrame, records: Sequence[dict], cell_dirs: Sequence[str],
                      out_dir: str, draws: int = 1000, seed: int = 0, level: float = 0.95,
@@ -63,7 +68,8 @@ def bootstrap_report(table: pd.DataFrame, records: Sequence[dict], cell_dirs: Se
                 'recognition? Kendall τ-b between each and AP50 across enhancers (NIQE negated, '
                 'so +1 = better quality, higher AP50; confident/img: detections with score >= '
                 '0.5 per image; top conf.: the mean highest score per image; the normal-light '
-                f'bound left out); {interval_note(draws, seed, level, bounds=bounds)}\n\n'
+                f'bound left out); {interval_note(draws, seed, level, bounds=bounds)} '
+                f'{TAU_INTERVAL_NOTE}\n\n'
                 + format_agreement(agreement))
         if not detectors.empty:
             f.write('\nDoes a ranking transfer between detectors? Kendall τ-b between the AP50 '
