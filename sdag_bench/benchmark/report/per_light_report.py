@@ -4,7 +4,9 @@ The numbers come from :mod:`.per_light` (stored predictions, no recompute). The 
 (dataset, detector), a table of AP50 [interval] with a row per enhancer and a column per lighting
 type and indoor/outdoor (the header gives each group's images), a table of ΔAP50 against no
 enhancement (``*``: paired bootstrap p < 0.05), and one line per group naming the enhancers that
-significantly help or hurt there. The plot is that ΔAP50 as a heat map per detector.
+significantly help or hurt there, under a count of the tests made and of how many would be
+flagged by chance alone (nothing is corrected for the many tests). The plot is that ΔAP50 as
+a heat map per detector.
 """
 import math
 import os.path as osp
@@ -71,6 +73,15 @@ def _verdicts(part: pd.DataFrame) -> List[str]:
     return lines
 
 
+def _test_counts(part: pd.DataFrame) -> Tuple[int, int]:
+    """(significant, all) paired tests of a (dataset, detector) part: one per enhancer and
+    group of at least :data:`MIN_TEST_IMAGES` photos."""
+    if 'p(ΔAP50)' not in part:
+        return 0, 0
+    tested = part[(part.images >= MIN_TEST_IMAGES) & part['p(ΔAP50)'].notna()]
+    return int((tested['p(ΔAP50)'] < ALPHA).sum()), len(tested)
+
+
 def format_per_light(table: pd.DataFrame, note: str = '', bounds: BoundRows = BoundRows()) -> str:
     """The markdown of :func:`write_per_light` (see the module docstring); the lower bound of
     ``bounds`` is the last row and the one every Δ is against."""
@@ -91,7 +102,11 @@ def format_per_light(table: pd.DataFrame, note: str = '', bounds: BoundRows = Bo
         out.append(f'\nΔAP50 against no enhancement ({SIGNIFICANT}: p < {ALPHA}):\n\n')
         out.append(_pivot(part[part.enhancer != bounds.lower], _delta_text)
                    .to_markdown(disable_numparse=True) + '\n')
-        out.append('\nWhere an enhancer significantly helps or hurts:\n\n' +
+        flagged, tested = _test_counts(part)
+        out.append(f'\nWhere an enhancer significantly helps or hurts ({flagged} of {tested} '
+                   f'paired tests at p < {ALPHA}; were no enhancer to change anything, about '
+                   f'{tested * ALPHA:.0f} would be flagged by chance alone, so read patterns '
+                   'across groups and detectors, not a single cell):\n\n' +
                    '\n'.join(_verdicts(part)) + '\n')
     return ''.join(out)
 
