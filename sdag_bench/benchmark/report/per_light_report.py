@@ -55,10 +55,16 @@ def _delta_text(row) -> str:
     return f'{value:+.3f}{mark}'
 
 
+def _tested(part: pd.DataFrame) -> pd.DataFrame:
+    """The rows of ``part`` with a paired test: :mod:`.per_light` gives a p-value to every
+    enhancer but the lower bound in each group of at least ``MIN_TEST_IMAGES`` photos."""
+    return part.dropna(subset=['p(ΔAP50)']) if 'p(ΔAP50)' in part else part.iloc[:0]
+
+
 def _verdicts(part: pd.DataFrame) -> List[str]:
     """One line per group: enhancers significantly above / below no enhancement."""
     lines = []
-    tested = part.dropna(subset=['p(ΔAP50)']) if 'p(ΔAP50)' in part else part.iloc[:0]
+    tested = _tested(part)
     sizes = part.drop_duplicates('group').set_index('group').images
     for group in _groups(part):
         if sizes[group] < MIN_TEST_IMAGES:
@@ -74,11 +80,8 @@ def _verdicts(part: pd.DataFrame) -> List[str]:
 
 
 def _test_counts(part: pd.DataFrame) -> Tuple[int, int]:
-    """(significant, all) paired tests of a (dataset, detector) part: one per enhancer and
-    group of at least :data:`MIN_TEST_IMAGES` photos."""
-    if 'p(ΔAP50)' not in part:
-        return 0, 0
-    tested = part[(part.images >= MIN_TEST_IMAGES) & part['p(ΔAP50)'].notna()]
+    """(significant, all) paired tests of a (dataset, detector) part (see :func:`_tested`)."""
+    tested = _tested(part)
     return int((tested['p(ΔAP50)'] < ALPHA).sum()), len(tested)
 
 
