@@ -70,6 +70,7 @@ def test_leaderboard_intervals_and_marks_equal_eval_map_resamples(tmp_path, monk
     agreement = pd.read_csv(work / 'agreement.csv')
     assert set(agreement.quality) == {'niqe', 'psnr', 'ssim', 'confident_per_image',
                                       'top_confidence'} and (agreement.rows == 3).all()
+    assert 'its interval can end below the τ itself' in (work / 'agreement.md').read_text()
 
     # the plots read the same CSV: error bars from AP50_lo/_hi, tau per quality metric
     import matplotlib.axes

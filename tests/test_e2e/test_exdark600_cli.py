@@ -127,6 +127,18 @@ def test_per_light_ap50_equals_eval_map_on_each_group(exdark12):
         assert row.AP50 == pytest.approx(_eval_map(npz, exdark12['ann'], keep), abs=1e-6), row
 
 
+def test_per_light_md_counts_the_tests_of_its_csv(exdark12):
+    table = pd.read_csv(exdark12['work'] / 'per_light.csv')
+    text = (exdark12['work'] / 'per_light.md').read_text()
+    # 12 photos: no group reaches 10, so the csv may hold no p-value column at all
+    p = table['p(ΔAP50)'] if 'p(ΔAP50)' in table else pd.Series(np.nan, index=table.index)
+    for detector in ('yolov3_tiny', 'yolox_nano'):
+        own = p[(table.detector == detector) & p.notna()]
+        flagged = int((own < 0.05).sum())
+        section = text.split(f'/ {detector}\n', 1)[1].split('\n## ', 1)[0]
+        assert f'helps or hurts ({flagged} of {len(own)} paired tests at p < 0.05' in section
+
+
 def _light_name(code: int) -> str:
     return ['Low', 'Ambient', 'Object', 'Single', 'Weak', 'Strong', 'Screen', 'Window', 'Shadow',
             'Twilight'][code - 1]

@@ -82,6 +82,8 @@ def _verdicts(part: pd.DataFrame) -> List[str]:
 def _test_counts(part: pd.DataFrame) -> Tuple[int, int]:
     """(significant, all) paired tests of a (dataset, detector) part (see :func:`_tested`)."""
     tested = _tested(part)
+    if tested.empty:  # no group large enough: the table has no p-value column
+        return 0, 0
     return int((tested['p(ΔAP50)'] < ALPHA).sum()), len(tested)
 
 
