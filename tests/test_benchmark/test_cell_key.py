@@ -7,6 +7,7 @@ import json
 import os
 import shutil
 
+import pytest
 import torch
 from small_bench import CHECKPOINT, PROJECT_ROOT, make_small_bench, read_cell, run_benchmark
 
@@ -23,6 +24,7 @@ def _has_ssim(record: dict) -> bool:
     return any(name.split('/')[-1] == 'ssim' for name in record['metrics'])
 
 
+@pytest.mark.slow  # a further path through a CLI the fast tier runs (5-8 s)
 def test_other_metrics_or_cost_size_recompute_the_cell(tmp_path):
     bench = make_small_bench(tmp_path)
     work = tmp_path / 'work'

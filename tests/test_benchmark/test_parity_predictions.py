@@ -35,17 +35,17 @@ CONFIGS = sorted(glob.glob(str(PROJECT_ROOT / 'configs/detectors/exdark/*.py')) 
 #: Large backbones at 600-1333 px: about a minute each on one CPU thread (RetinaNet on WIDER
 #: FACE: ~10 s).
 SLOW = ('retinanet_r50_fpn_coco', 'tood_r50_fpn_coco', 'rtmdet_l_coco', 'yolov3_d53',
-        'retinanet_r50_fpn_widerface')
+        'retinanet_r50_fpn_widerface', 'ssd300_widerface')
 
 
 def _name(path: str) -> str:
     return path.split('configs/detectors/')[1]
 
 
-def _params():
-    for path in CONFIGS:
-        marks = [pytest.mark.slow] if any(s in path for s in SLOW) else []
-        yield pytest.param(path, marks=marks, id=_name(path))
+def _params() -> list:
+    return [pytest.param(path, id=_name(path),
+                         marks=[pytest.mark.slow] if any(s in path for s in SLOW) else [])
+            for path in CONFIGS]
 
 
 def _derived_config(config: str, tmp_path) -> str:

@@ -100,6 +100,7 @@ def test_child_changing_enhancer_alone_is_an_error(tmp_path):
     assert training_enhancer_mismatch(cfg) is None
 
 
+@pytest.mark.slow  # a further path through a CLI the fast tier runs (5-8 s)
 def test_train_cli_refuses_an_undeclared_difference(tmp_path):
     path = _undeclared_zerodce_pp(tmp_path)
     # should the check miss it, training stops at once: no images, one iteration

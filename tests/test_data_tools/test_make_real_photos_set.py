@@ -45,6 +45,7 @@ def test_makes_the_set_from_the_photos(shared_assets, tmp_path):
     assert bus['bbox'] == [209, 152, 521 - 209, 280 - 152]
 
 
+@pytest.mark.slow  # a further path through a CLI the fast tier runs (5-8 s)
 def test_missing_assets_name_the_folder_and_the_command(tmp_path):
     run = _run('--root', str(tmp_path / 'out'), '--assets', str(tmp_path / 'nowhere'))
     assert run.returncode == 2

@@ -27,6 +27,17 @@ def _name(path: str) -> str:
     return path.split('configs/detectors/')[1]
 
 
+#: Configs whose forward pass on a CPU takes seconds (ResNet-50, CSPNeXt-L, Darknet-53): their
+#: cases run in the slow tier; the fast tier keeps the small detectors of both benchmarks.
+HEAVY = ('r50_fpn', 'rtmdet_l', 'yolov3_d53')
+
+
+def _params() -> list:
+    return [pytest.param(path, id=_name(path),
+                         marks=[pytest.mark.slow] if any(s in path for s in HEAVY) else [])
+            for path in EXDARK + DARKFACE]
+
+
 def test_the_issue_detectors_are_there():
     names = {_name(p) for p in EXDARK + DARKFACE}
     assert {'exdark/yolov3_d53_coco.py', 'exdark/retinanet_r50_fpn_coco.py',
@@ -43,7 +54,7 @@ class _ChannelGains(torch.nn.Module):
         return x * torch.tensor([1.6, 1.0, 0.7]).view(1, 3, 1, 1)
 
 
-@pytest.mark.parametrize('config', EXDARK + DARKFACE, ids=_name)
+@pytest.mark.parametrize('config', _params())
 def test_builds_and_runs_with_an_enhancer(config):
     """The enhancer runs in front of the detector's own normalisation: the preprocessor's output
     on the loaded (BGR uint8) image equals its output, with no enhancer, on the image enhanced

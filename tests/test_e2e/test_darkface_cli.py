@@ -101,6 +101,7 @@ def test_leaderboard_and_tables_show_the_cells(darkface_run: dict) -> None:
         assert f"{record['metrics']['AP50']:.3f}" in tables.stdout
 
 
+@pytest.mark.slow  # a further path through a CLI the fast tier runs (5-8 s)
 def test_data_root_without_converted_json_is_refused(darkface_run: dict) -> None:
     """A data root without the json names the missing file and exits 2, running nothing."""
     empty = darkface_run['tmp'] / 'not_converted'

@@ -146,6 +146,7 @@ def test_official_val_leaderboard_tables_and_plots(official_val: dict) -> None:
     assert float(values['mean']) == pytest.approx(metrics['AP50'], abs=5e-4)
 
 
+@pytest.mark.slow  # a further path through a CLI the fast tier runs (5-8 s)
 def test_8020_split_through_cfg_options(exdark: dict) -> None:
     work = exdark['tmp'] / 'work_8020'
     _, records = _benchmark(exdark, 'annotations/exdark_8020_seed0_test.json', work,

@@ -12,6 +12,8 @@ import os
 import shutil
 import time
 
+import pytest
+
 from attack_bench import dark_images, padded_small_bench, swap_keeping_metadata
 from small_bench import read_cell, run_benchmark
 
@@ -24,6 +26,7 @@ def _ap50(work) -> float:
     return read_cell(work, CELL)['metrics']['AP50']
 
 
+@pytest.mark.slow  # a further path through a CLI the fast tier runs (5-8 s)
 def test_swapped_images_with_sizes_and_mtimes_kept_are_recomputed(tmp_path):
     bench = padded_small_bench(tmp_path)
     time.sleep(CACHE_AGE_S)  # old enough to be cached by the first run
@@ -42,6 +45,7 @@ def test_swapped_images_with_sizes_and_mtimes_kept_are_recomputed(tmp_path):
     assert _ap50(tmp_path / 'work') == _ap50(tmp_path / 'fresh') != before
 
 
+@pytest.mark.slow  # a further attack through the CLI the fast tier runs (6 s)
 def test_verify_blames_the_inputs_when_the_hash_cache_was_fooled(tmp_path):
     """The one way left to fool the cache is to edit it: ``--verify`` hashes the drawn cells'
     inputs again and says the inputs changed, not the code."""
@@ -66,6 +70,7 @@ def test_verify_blames_the_inputs_when_the_hash_cache_was_fooled(tmp_path):
     assert 'code or libraries' not in verified.stderr
 
 
+@pytest.mark.slow  # a further attack through the CLI the fast tier runs (6 s)
 def test_repointed_data_root_symlink_is_another_set_of_files(tmp_path):
     bench = padded_small_bench(tmp_path)
     copy_b = tmp_path / 'copy_b'

@@ -39,6 +39,7 @@ def _in_process(argv, capsys, monkeypatch) -> subprocess.CompletedProcess:
     return subprocess.CompletedProcess(argv, code, captured.out, captured.err)
 
 
+@pytest.mark.slow  # a further path through a CLI the fast tier runs (5-8 s)
 def test_launcher_pytorch_outside_torchrun_as_a_process(tmp_path):
     """tools/train.py as a new process: exit status 2 and stderr of one line, nothing else."""
     line = _one_line_error(_run(['tools/train.py', 'configs/enhancers/zerodce.py', '--launcher',

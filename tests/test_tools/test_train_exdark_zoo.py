@@ -105,6 +105,7 @@ def test_sdag_guidance_moves_the_enhancer_towards_lower_sdag_error(
     assert errors['guided'] < errors['plain'], errors
 
 
+@pytest.mark.slow  # a further path through a CLI the fast tier runs (5-8 s)
 def test_guidance_checkpoint_for_another_extractor_is_a_one_line_error(tmp_path):
     """A VGG-slice SDAG checkpoint given to a config guided by YOLOv3-tiny's stem: refused before
     the first iteration, in one line naming the file and both extractors."""
@@ -172,6 +173,7 @@ def test_unreadable_and_tiny_photos_are_counted_and_training_goes_on(shared_asse
     assert (tmp_path / 'work' / 'iter_2.pth').is_file()
 
 
+@pytest.mark.slow  # a further path through a CLI the fast tier runs (5-8 s)
 def test_tiny_photo_without_skip_bad_is_a_one_line_error(shared_assets, tmp_path):
     photos = _exdark_photos(shared_assets, tmp_path / 'photos', 1)
     _write_tiny(photos / 'tiny.png')

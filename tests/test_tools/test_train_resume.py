@@ -140,6 +140,7 @@ class _RunsCode:
         return (os.system, (f'touch {self.marker}', ))
 
 
+@pytest.mark.slow  # a further path through a CLI the fast tier runs (5-8 s)
 def test_resume_refuses_a_checkpoint_that_would_run_code(tmp_path):
     work_dir = tmp_path / 'work'
     work_dir.mkdir()
