@@ -100,3 +100,12 @@ def test_real_exdark_on_four_photos(shared_assets, yolov3_tiny_checkpoint, yolox
 def test_every_bench_script_has_a_test():
     tested = {'pipeline', 'bootstrap', 'niqe', 'protocol', 'real_exdark'}
     assert {p.stem for p in Path(PROJECT_ROOT, 'bench').glob('*.py')} == tested
+
+
+def test_subnormal_weights_at_a_toy_size():
+    """bench/subnormal_weights.py: the flushed build holds no subnormal weight and gives the
+    loaded checkpoint's output bit for bit (the ratio it prints depends on the CPU)."""
+    text = _run('bench/subnormal_weights.py', '--size', '32', '40', '--repeats', '1')
+    counts = re.search(r'subnormal weights : (\d+) as loaded, (\d+) as the benchmark builds', text)
+    assert counts and int(counts.group(1)) > 1000 and int(counts.group(2)) == 0, text
+    assert re.search(r'ratio +: \d+\.\dx; outputs bitwise equal: True', text), text
