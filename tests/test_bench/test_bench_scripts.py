@@ -98,7 +98,7 @@ def test_real_exdark_on_four_photos(shared_assets, yolov3_tiny_checkpoint, yolox
 
 
 def test_every_bench_script_has_a_test():
-    tested = {'pipeline', 'bootstrap', 'niqe', 'protocol', 'real_exdark'}
+    tested = {'pipeline', 'bootstrap', 'niqe', 'protocol', 'real_exdark', 'subnormal_weights'}
     assert {p.stem for p in Path(PROJECT_ROOT, 'bench').glob('*.py')} == tested
 
 
