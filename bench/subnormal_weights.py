@@ -16,6 +16,8 @@ Example::
     python bench/subnormal_weights.py --checkpoint checkpoints/official/zerodce_epoch99.pth
 """
 import argparse
+import copy
+import importlib.util
 import tempfile
 import time
 from pathlib import Path
@@ -23,36 +25,25 @@ from typing import Callable
 
 import torch
 
-from sdag_bench.enhancers.builder import build_enhancer_from_config, load_enhancer_weights
+from sdag_bench.enhancers.builder import (build_enhancer_from_config, flush_subnormal_,
+                                          load_enhancer_weights)
 from sdag_bench.enhancers.zero_dce import ZeroDCE
 
 ROOT = Path(__file__).resolve().parents[1]
-TINY = torch.finfo(torch.float32).tiny
 
 
-def write_subnormal_checkpoint(path: Path, fraction: float = 0.25) -> Path:
-    """Save a seeded Zero-DCE state dict with ``fraction`` of its conv weights subnormal.
-
-    Args:
-        path (Path): Where to save it.
-        fraction (float): Share of each weight tensor set to subnormal values.
-
-    Returns:
-        Path: ``path``.
-    """
-    torch.manual_seed(0)
-    state = ZeroDCE().state_dict()
-    for key, value in state.items():
-        if key.endswith('weight'):
-            mask = torch.rand_like(value) < fraction
-            value[mask] = TINY * torch.rand_like(value[mask]) * 0.5
-    torch.save(state, path)
-    return path
+def load_checkpoint_writer():
+    """``write_subnormal_zerodce`` of ``tests/subnormal_checkpoint.py``, imported by path."""
+    path = ROOT / 'tests' / 'subnormal_checkpoint.py'
+    spec = importlib.util.spec_from_file_location('subnormal_checkpoint', path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.write_subnormal_zerodce
 
 
 def count_subnormal(module: torch.nn.Module) -> int:
-    """Number of nonzero parameter values below the smallest normal float32."""
-    return sum(int(((p != 0) & (p.abs() < TINY)).sum()) for p in module.parameters())
+    """Number of subnormal values in ``module``: what :func:`flush_subnormal_` would zero."""
+    return flush_subnormal_(copy.deepcopy(module))
 
 
 def time_once(module: Callable, x: torch.Tensor) -> float:
@@ -73,7 +64,7 @@ def main() -> None:
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
-        checkpoint = args.checkpoint or write_subnormal_checkpoint(Path(tmp) / 'zerodce.pth')
+        checkpoint = args.checkpoint or load_checkpoint_writer()(Path(tmp) / 'zerodce.pth')
         flushed = build_enhancer_from_config(ROOT / 'configs/enhancers/zerodce.py',
                                              str(checkpoint))
         raw = load_enhancer_weights(ZeroDCE(), str(checkpoint)).eval()

@@ -104,9 +104,10 @@ def flush_subnormal_(module: torch.nn.Module) -> int:
     """Set subnormal floating-point parameters and buffers (``0 < |x| < finfo.tiny``) to zero.
 
     Several official checkpoints hold many (Zero-DCE Epoch99: 19266 of 79416 values; SCL-LLE,
-    SGZ: half of theirs). CPUs compute with subnormals tens of times slower: Zero-DCE took 75 s
-    on a 500 x 375 photo with them and 2.1 s without, with bitwise the same output (they are
-    below the rounding of anything they are added to).
+    SGZ: half of theirs). Some CPUs compute with subnormals tens of times slower (Zero-DCE took
+    75 s on a 500 x 375 photo with them and 2.1 s without), others at full speed
+    (``bench/subnormal_weights.py``); the output is bitwise the same either way (they are below
+    the rounding of anything they are added to).
 
     Args:
         module (nn.Module): Modified in place.
